@@ -1,0 +1,120 @@
+# muster - a process supervisor.  Plain make; see README.md.
+
+VERSION   := $(shell sed -n 's/^\#define MUSTER_VERSION "\(.*\)"/\1/p' src/version.h)
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/muster
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DESTDIR   ?=
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+DEBIAN_PACKAGES := libev-dev libinih-dev check pkg-config
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+             -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE
+CPPFLAGS  += -MMD -MP -Isrc
+INIH_CFLAGS = $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+INIH_LIBS   = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
+EV_LIBS   = -lev
+LIBS      = $(EV_LIBS) $(INIH_LIBS) -lm
+
+# SANITIZE=1: build everything with ASan+UBSan into build-san/
+ifeq ($(SANITIZE),1)
+BUILD     := build-san
+CFLAGS    += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS   += -fsanitize=address,undefined
+else
+BUILD     := build
+endif
+
+CORE      := parse config graph log service proc output
+CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
+UNITS     := parse config graph service
+UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
+
+all: deps muster
+
+muster: $(BUILD)/muster
+	@[ "$(BUILD)" = build ] && cp -f $< $@ || true
+musterctl: $(BUILD)/musterctl
+	@[ "$(BUILD)" = build ] && cp -f $< $@ || true
+
+$(BUILD)/muster: $(BUILD)/main.o $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/musterctl: $(BUILD)/musterctl.o $(BUILD)/control_proto.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(INIH_CFLAGS) -c -o $@ $<
+
+$(BUILD)/check_%.o: tests/unit/check_%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/check_%: $(BUILD)/check_%.o $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+$(BUILD):
+	mkdir -p $@
+
+# The Debian packages the build needs: installed when root, else named.
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages; run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+unit: deps $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_DEFAULT_TIMEOUT=30 ./$$t; done
+
+integration: deps $(BUILD)/muster $(BUILD)/musterctl
+	@MUSTER=$(CURDIR)/$(BUILD)/muster MUSTERCTL=$(CURDIR)/$(BUILD)/musterctl \
+	  tests/integration/run.sh
+
+check: all
+	@$(MAKE) --no-print-directory unit integration
+	@if command -v mandoc >/dev/null; then \
+	  mandoc -Tlint -Wwarning man/*.[58] && echo "man pages: mandoc -Tlint clean"; \
+	else echo "man pages: mandoc not installed, lint skipped"; fi
+
+sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
+
+demo: all
+	@echo "muster demo: Ctrl-C to stop it gracefully"
+	./muster -c conf/demo.ini
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 muster musterctl $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/muster.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/muster.8 $(DESTDIR)$(MANDIR)/man8/
+	[ ! -f man/musterctl.8 ] || install -m 0644 man/musterctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 conf/example.ini $(DESTDIR)$(DOCDIR)/
+	install -m 0644 systemd/muster.service $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/muster $(DESTDIR)$(BINDIR)/musterctl \
+	  $(DESTDIR)$(MANDIR)/man5/muster.ini.5 $(DESTDIR)$(MANDIR)/man8/muster.8 \
+	  $(DESTDIR)$(MANDIR)/man8/musterctl.8 $(DESTDIR)$(DOCDIR)/example.ini \
+	  $(DESTDIR)$(UNITDIR)/muster.service
+
+clean:
+	rm -rf build build-san muster musterctl
+
+.PHONY: all deps unit integration check sanitize demo install uninstall clean muster musterctl
+
+-include $(wildcard build/*.d build-san/*.d)

@@ -1,0 +1,109 @@
+/* The config file: inih -> struct config, with every validation.
+ *
+ * config_load() reads one file and reports every error it finds (not just
+ * the first) as "FILE:LINE: message" entries of a struct errlist.  It makes
+ * no system call but reading the file (and the env-files it names), so the
+ * daemon, `muster --check`, reload and the unit tests share it as is.
+ */
+#ifndef MUSTER_CONFIG_H
+#define MUSTER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "graph.h"
+
+enum svc_type { TYPE_SIMPLE, TYPE_NOTIFY, TYPE_ONESHOT };
+enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+enum notify_access { NOTIFY_MAIN, NOTIFY_ALL };
+enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+struct svc_conf {
+	char *name;
+	int line;               /* line of the [service NAME] header */
+
+	char *command;          /* as written */
+	char **argv;            /* split (or sh -c command when shell) */
+	bool shell;
+	enum svc_type type;
+	enum notify_access notify_access;
+	int ready_fd;           /* -1: none */
+	char *ready_tcp_host;   /* NULL: none */
+	char *ready_tcp_port;
+	char *ready_check;      /* run with /bin/sh -c */
+	double ready_interval;
+	double ready_timeout;
+
+	char **depends;         /* names, NULL-terminated */
+	char **after;
+	int depends_line, after_line;
+	size_t *dep_idx, ndep;  /* resolved: indices into config.services */
+	size_t *after_idx, nafter;
+
+	enum restart_policy restart;
+	double restart_delay;
+	double restart_delay_max;
+	int start_limit_burst;  /* 0: no limit */
+	double start_limit_interval;
+	bool critical;
+	int stop_signal;
+	double stop_timeout;
+
+	char **env;             /* KEY=VALUE, NULL-terminated: env-file, then env */
+	char *env_file;
+	char *directory;
+	char *user, *group;
+	int umask;              /* -1: inherit */
+	char *log_file;
+
+	unsigned seen[2];       /* bitset of keys set, for duplicate checks */
+};
+
+struct config {
+	char *file;
+	double graceful_timeout;
+	char *control_socket;   /* NULL: the default */
+	bool log_prefix;
+	bool log_timestamps;
+	enum log_level log_level;
+	bool log_level_set;
+	uint64_t log_max_size;
+	int log_max_files;
+
+	struct svc_conf *services;
+	size_t nservices;
+	struct graph graph;     /* edges: service -> what it waits for */
+	int *levels;
+	int nlevels;
+};
+
+struct errlist {
+	char **msgs;            /* "FILE:LINE: message" */
+	size_t n, cap;
+};
+
+void errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void errlist_free(struct errlist *e);
+
+/* Load and validate FILE.  Returns the config, or NULL with every problem in
+ * errs (at least one entry). */
+struct config *config_load(const char *file, struct errlist *errs);
+void config_free(struct config *c);
+
+/* An empty config (no file): defaults only, used by `muster -- CMD`. */
+struct config *config_empty(void);
+
+/* Index of the service called name, or -1. */
+long config_find(const struct config *c, const char *name);
+
+/* true when two services' settings are identical (for reload). */
+bool svc_conf_equal(const struct svc_conf *a, const struct svc_conf *b);
+
+/* The keys the parser accepts, for --help, docs checks and tests. */
+extern const char *const config_muster_keys[];
+extern const char *const config_service_keys[];
+
+#endif

@@ -1,0 +1,377 @@
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+#define LINE_MAX_BYTES (64 * 1024) /* longer lines go out in pieces */
+#define HIGH_WATER (1024 * 1024)
+#define LOW_WATER (256 * 1024)
+
+struct sink {
+	int fd;                 /* what we write to */
+	bool own_fd;            /* fd is our own non-blocking reopen */
+	bool sock;              /* send(MSG_DONTWAIT) */
+	bool dead;              /* write failed for good: discard */
+	ev_io w;
+	char *buf;
+	size_t off, len, cap;
+	bool full;              /* over the high-water mark: readers paused */
+};
+
+struct outpipe {
+	ev_io w;
+	int stream;
+	char *name;
+	char *buf;
+	size_t len;
+	bool continued;         /* the current line was passed on in pieces */
+	struct outpipe *next;
+};
+
+static struct ev_loop *out_loop;
+static struct sink sinks[2];
+static struct outpipe *pipes;
+static int name_width;
+static bool timestamps;
+
+static void sink_flush(struct sink *s);
+
+static void sink_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	sink_flush(w->data);
+}
+
+static void resume_readers(int stream)
+{
+	for (struct outpipe *p = pipes; p; p = p->next)
+		if (p->stream == stream && !ev_is_active(&p->w))
+			ev_io_start(out_loop, &p->w);
+}
+
+static void pause_readers(int stream)
+{
+	for (struct outpipe *p = pipes; p; p = p->next)
+		if (p->stream == stream)
+			ev_io_stop(out_loop, &p->w);
+}
+
+static void sink_flush(struct sink *s)
+{
+	int stream = (int)(s - sinks) + 1;
+
+	while (s->off < s->len && !s->dead) {
+		ssize_t n = s->sock ? send(s->fd, s->buf + s->off, s->len - s->off,
+					   MSG_DONTWAIT | MSG_NOSIGNAL)
+				    : write(s->fd, s->buf + s->off, s->len - s->off);
+		if (n > 0) {
+			s->off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!ev_is_active(&s->w))
+				ev_io_start(out_loop, &s->w);
+			if (s->full && s->len - s->off < LOW_WATER) {
+				s->full = false;
+				resume_readers(stream);
+			}
+			return;
+		}
+		s->dead = true; /* EPIPE and the like: nobody reads any more */
+	}
+	if (s->dead)
+		s->off = s->len;
+	ev_io_stop(out_loop, &s->w);
+	s->off = s->len = 0;
+	if (s->full) {
+		s->full = false;
+		resume_readers(stream);
+	}
+}
+
+static void sink_put(struct sink *s, const char *data, size_t len)
+{
+	if (s->dead)
+		return;
+	if (s->len + len > s->cap) {
+		if (s->off) {
+			memmove(s->buf, s->buf + s->off, s->len - s->off);
+			s->len -= s->off;
+			s->off = 0;
+		}
+		if (s->len + len > s->cap) {
+			size_t ncap = s->cap ? s->cap : 16384;
+			while (ncap < s->len + len)
+				ncap *= 2;
+			char *p = realloc(s->buf, ncap);
+			if (!p)
+				return; /* out of memory: this line is lost */
+			s->buf = p;
+			s->cap = ncap;
+		}
+	}
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+}
+
+/* After queueing: write what we can; pause the readers when over the mark. */
+static void sink_kick(struct sink *s)
+{
+	int stream = (int)(s - sinks) + 1;
+	if (!ev_is_active(&s->w))
+		sink_flush(s);
+	if (s->len - s->off > HIGH_WATER && !s->full) {
+		s->full = true;
+		pause_readers(stream);
+	} else if (s->full && s->len - s->off < LOW_WATER) {
+		s->full = false;
+		resume_readers(stream);
+	}
+}
+
+static size_t stamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
+	char z[8];
+	strftime(z, sizeof z, "%z", &tm); /* +0100 -> +01:00 */
+	n += (size_t)snprintf(buf + n, len - n, "%.3s:%.2s ", z, z + 3);
+	return n;
+}
+
+/* Queue one (piece of a) line as "[time ]name<pad> | text\n". */
+static void emit(const struct outpipe *p, const char *text, size_t len, bool cont)
+{
+	struct sink *s = &sinks[p->stream - 1];
+	char head[128];
+	size_t n = timestamps ? stamp(head, sizeof head) : 0;
+	n += (size_t)snprintf(head + n, sizeof head - n, "%-*s %c ", name_width, p->name,
+			      cont ? '+' : '|');
+	if (n >= sizeof head)
+		n = sizeof head - 1;
+	sink_put(s, head, n);
+	sink_put(s, text, len);
+	sink_put(s, "\n", 1);
+}
+
+static void split_lines(struct outpipe *p, bool eof)
+{
+	size_t start = 0;
+	for (;;) {
+		char *nl = memchr(p->buf + start, '\n', p->len - start);
+		if (!nl)
+			break;
+		size_t end = (size_t)(nl - p->buf);
+		emit(p, p->buf + start, end - start, p->continued);
+		p->continued = false;
+		start = end + 1;
+	}
+	if (start < p->len && (eof || (start == 0 && p->len == LINE_MAX_BYTES))) {
+		/* a line longer than the buffer, or the last partial line */
+		emit(p, p->buf + start, p->len - start, p->continued);
+		p->continued = !eof;
+		start = p->len;
+	}
+	memmove(p->buf, p->buf + start, p->len - start);
+	p->len -= start;
+}
+
+static void outpipe_free(struct outpipe *p)
+{
+	struct outpipe **pp = &pipes;
+	while (*pp && *pp != p)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = p->next;
+	ev_io_stop(out_loop, &p->w);
+	close(p->w.fd);
+	free(p->name);
+	free(p->buf);
+	free(p);
+}
+
+/* Read once; returns false when the pipe is finished (EOF or error). */
+static bool outpipe_read(struct outpipe *p)
+{
+	ssize_t n = read(p->w.fd, p->buf + p->len, LINE_MAX_BYTES - p->len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n > 0) {
+		p->len += (size_t)n;
+		split_lines(p, false);
+		return true;
+	}
+	split_lines(p, true);
+	return false;
+}
+
+static void pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct outpipe *p = w->data;
+	(void)loop, (void)revents;
+	bool more = outpipe_read(p);
+	sink_kick(&sinks[p->stream - 1]);
+	if (!more)
+		outpipe_free(p);
+}
+
+void output_attach(const char *name, int fd, int stream)
+{
+	struct outpipe *p = calloc(1, sizeof *p);
+	if (p) {
+		p->name = strdup(name);
+		p->buf = malloc(LINE_MAX_BYTES);
+	}
+	if (!p || !p->name || !p->buf) {
+		if (p) {
+			free(p->name);
+			free(p->buf);
+		}
+		free(p);
+		close(fd);
+		log_error("%s: out of memory: output discarded", name);
+		return;
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	p->stream = stream;
+	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
+	p->w.data = p;
+	p->next = pipes;
+	pipes = p;
+	if (!sinks[stream - 1].full)
+		ev_io_start(out_loop, &p->w);
+}
+
+void output_set_width(int width)
+{
+	name_width = width > 40 ? 40 : width;
+}
+
+static void log_to_sink(const char *line, size_t len)
+{
+	struct sink *s = &sinks[1];
+	if (timestamps) {
+		char head[64];
+		sink_put(s, head, stamp(head, sizeof head));
+	}
+	sink_put(s, line, len);
+	sink_put(s, "\n", 1);
+	if (!ev_is_active(&s->w))
+		sink_flush(s);
+}
+
+/* Our own descriptor for fd, non-blocking, so that the loop never blocks
+ * and the shared file description (a terminal, a pipe the children of
+ * `log-prefix = no` also use) is left as it was. */
+static void sink_open(struct sink *s, int fd)
+{
+	struct stat st;
+	s->fd = fd;
+	ev_io_init(&s->w, sink_cb, fd, EV_WRITE);
+	s->w.data = s;
+	if (fstat(fd, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		s->sock = true;
+	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+		char path[32];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		int nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (nfd >= 0) {
+			s->fd = nfd;
+			s->own_fd = true;
+			ev_io_set(&s->w, nfd, EV_WRITE);
+		}
+	}
+}
+
+int output_init(struct ev_loop *loop, const struct config *cfg)
+{
+	out_loop = loop;
+	timestamps = cfg->log_timestamps;
+	for (int i = 0; i < 2; i++)
+		sink_open(&sinks[i], i + 1);
+	log_sink = log_to_sink;
+	return 0;
+}
+
+size_t output_queued(void)
+{
+	return sinks[0].len - sinks[0].off + sinks[1].len - sinks[1].off;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void output_finish(double timeout)
+{
+	double deadline = now_s() + timeout;
+
+	/* read the pipes to EOF, flushing the sinks as we go */
+	while (pipes && now_s() < deadline) {
+		struct pollfd pfd[64 + 2];
+		nfds_t n = 0;
+		for (struct outpipe *p = pipes; p && n < 64; p = p->next)
+			pfd[n++] = (struct pollfd){ .fd = p->w.fd, .events = POLLIN };
+		for (int i = 0; i < 2; i++)
+			if (sinks[i].len > sinks[i].off && !sinks[i].dead)
+				pfd[n++] = (struct pollfd){ .fd = sinks[i].fd, .events = POLLOUT };
+		int ms = (int)((deadline - now_s()) * 1000) + 1;
+		if (poll(pfd, n, ms) <= 0)
+			break;
+		for (struct outpipe *p = pipes, *next; p; p = next) {
+			next = p->next;
+			if (sinks[p->stream - 1].len - sinks[p->stream - 1].off > HIGH_WATER)
+				continue;
+			for (nfds_t i = 0; i < n; i++)
+				if (pfd[i].fd == p->w.fd && pfd[i].revents) {
+					if (!outpipe_read(p))
+						outpipe_free(p);
+					break;
+				}
+		}
+		for (int i = 0; i < 2; i++)
+			sink_flush(&sinks[i]);
+	}
+	while (pipes) {
+		split_lines(pipes, true);
+		outpipe_free(pipes);
+	}
+	log_sink = NULL;
+	for (int i = 0; i < 2; i++) {
+		struct sink *s = &sinks[i];
+		while (s->len > s->off && !s->dead && now_s() < deadline) {
+			struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
+			int ms = (int)((deadline - now_s()) * 1000) + 1;
+			if (poll(&pfd, 1, ms) <= 0)
+				break;
+			sink_flush(s);
+		}
+		ev_io_stop(out_loop, &s->w);
+		if (s->own_fd)
+			close(s->fd);
+		free(s->buf);
+		memset(s, 0, sizeof *s);
+	}
+}

@@ -1,0 +1,37 @@
+/* Children's output: pipes -> whole prefixed lines -> the daemon's stdout
+ * and stderr, with back-pressure.
+ *
+ * Each destination ("sink": fd 1 or fd 2) has one queue and is written only
+ * by the event loop, without blocking: lines are queued whole, so they never
+ * interleave.  When a sink's queue passes its high-water mark the pipes that
+ * feed it are no longer read (the children block on their pipes) until it
+ * drains: nothing is dropped and memory stays bounded.
+ */
+#ifndef MUSTER_OUTPUT_H
+#define MUSTER_OUTPUT_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+
+/* Set up the sinks on fds 1 and 2 and route the daemon's log through the
+ * stderr sink. */
+int output_init(struct ev_loop *loop, const struct config *cfg);
+
+/* Width of the name column (the longest service name). */
+void output_set_width(int width);
+
+/* Read lines from fd (the read end of a child's pipe; ownership passes)
+ * and write them to sink 1 (stdout) or 2 (stderr) as "name | line". */
+void output_attach(const char *name, int fd, int stream);
+
+/* At exit: read what the pipes still hold (until EOF or the deadline),
+ * write partial last lines with a newline, flush the sinks, release all. */
+void output_finish(double timeout);
+
+/* Bytes queued in the sinks (for tests and status). */
+size_t output_queued(void);
+
+#endif

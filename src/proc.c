@@ -1,0 +1,392 @@
+#include "proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "output.h"
+
+extern char **environ;
+
+enum stage {
+	STAGE_SETSID = 1, STAGE_STDIO, STAGE_RLIMIT, STAGE_CHDIR, STAGE_GROUP,
+	STAGE_USER, STAGE_ENV, STAGE_EXEC, STAGE_NO_USER, STAGE_NO_GROUP,
+};
+
+struct report {
+	int stage;
+	int err;
+};
+
+static struct ev_loop *proc_loop;
+static rlim_t child_nofile;
+static bool prefix_output;
+
+void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix)
+{
+	proc_loop = loop;
+	child_nofile = nofile_soft;
+	prefix_output = prefix;
+}
+
+void proc_reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL); /* fails harmlessly for 32, 33 */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void proc_cloexec_from(int from)
+{
+#ifdef CLOSE_RANGE_CLOEXEC
+	if (close_range((unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+#endif
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			int fd = atoi(e->d_name);
+			if (fd >= from && fd != self)
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
+		}
+		closedir(d);
+		return;
+	}
+	struct rlimit rl;
+	int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+	for (int fd = from; fd < max; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* ---- in the child ---------------------------------------------------- */
+
+static __attribute__((noreturn)) void child_fail(int fd, int stage, int err)
+{
+	struct report r = { stage, err };
+	ssize_t w = write(fd, &r, sizeof r);
+	(void)w;
+	_exit(127);
+}
+
+/* KEY=VALUE into env (replacing KEY); env has room for one more entry. */
+static void env_put(char **env, size_t *n, char *kv)
+{
+	size_t klen = strcspn(kv, "=") + 1;
+	for (size_t i = 0; i < *n; i++)
+		if (!strncmp(env[i], kv, klen)) {
+			env[i] = kv;
+			return;
+		}
+	env[(*n)++] = kv;
+	env[*n] = NULL;
+}
+
+static char *env_get(char **env, const char *key)
+{
+	size_t klen = strlen(key);
+	for (; *env; env++)
+		if (!strncmp(*env, key, klen) && (*env)[klen] == '=')
+			return *env + klen + 1;
+	return NULL;
+}
+
+static char **child_env(const struct svc_conf *c, const struct passwd *pw)
+{
+	size_t n = 0, extra = 4;
+	while (environ[n])
+		n++;
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		extra++;
+	char **env = malloc((n + extra + 1) * sizeof *env);
+	if (!env)
+		return NULL;
+	size_t k = 0;
+	env[0] = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) && strncmp(environ[i], "LISTEN_", 7) &&
+		    strncmp(environ[i], "WATCHDOG_", 9))
+			env_put(env, &k, environ[i]);
+	if (pw) {
+		char *s;
+		if (asprintf(&s, "HOME=%s", pw->pw_dir) > 0)
+			env_put(env, &k, s);
+		if (asprintf(&s, "USER=%s", pw->pw_name) > 0)
+			env_put(env, &k, s);
+		if (asprintf(&s, "LOGNAME=%s", pw->pw_name) > 0)
+			env_put(env, &k, s);
+	}
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		env_put(env, &k, c->env[i]);
+	return env;
+}
+
+/* execve argv[0], searching PATH (from env) when it has no '/'. */
+static int exec_path(char **argv, char **env)
+{
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, env);
+		return errno;
+	}
+	const char *path = env_get(env, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int saved = ENOENT;
+	char buf[PATH_MAX];
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		int len = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(end - p), p,
+				   end == p ? "" : "/", argv[0]);
+		if (len > 0 && (size_t)len < sizeof buf) {
+			execve(buf, argv, env);
+			if (errno != ENOENT && errno != ENOTDIR)
+				saved = errno; /* e.g. EACCES: keep looking, report it */
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return saved;
+}
+
+static __attribute__((noreturn)) void child(const struct svc_conf *c, int errfd, int out, int err)
+{
+	const struct passwd *pw = NULL;
+	gid_t gid = 0;
+
+	proc_reset_signals();
+	if (setsid() < 0)
+		child_fail(errfd, STAGE_SETSID, errno);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0)
+		child_fail(errfd, STAGE_STDIO, errno);
+	if ((out >= 0 && dup2(out, 1) < 0) || (err >= 0 && dup2(err, 2) < 0))
+		child_fail(errfd, STAGE_STDIO, errno);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
+		rl.rlim_cur = child_nofile;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			child_fail(errfd, STAGE_RLIMIT, errno);
+	}
+	if (c->umask >= 0)
+		umask((mode_t)c->umask);
+	if (c->user) {
+		errno = 0;
+		pw = getpwnam(c->user);
+		if (!pw)
+			child_fail(errfd, STAGE_NO_USER, errno);
+		gid = pw->pw_gid;
+	}
+	if (c->group) {
+		errno = 0;
+		struct group *gr = getgrnam(c->group);
+		if (!gr)
+			child_fail(errfd, STAGE_NO_GROUP, errno);
+		gid = gr->gr_gid;
+	}
+	if (c->user || c->group) {
+		/* supplementary groups first, then the gid, then the uid */
+		int r = c->user ? initgroups(pw->pw_name, gid) : setgroups(1, &gid);
+		if ((r < 0 && (getuid() == 0 || errno != EPERM)) || setgid(gid) < 0)
+			child_fail(errfd, STAGE_GROUP, errno);
+		if (c->user && setuid(pw->pw_uid) < 0)
+			child_fail(errfd, STAGE_USER, errno);
+	}
+	if (c->directory && chdir(c->directory) < 0)
+		child_fail(errfd, STAGE_CHDIR, errno);
+	else if (!c->directory && pw && chdir(pw->pw_dir) < 0)
+		(void)0; /* a missing home is not worth failing for */
+	char **env = child_env(c, pw);
+	if (!env)
+		child_fail(errfd, STAGE_ENV, ENOMEM);
+	proc_cloexec_from(3);
+	child_fail(errfd, STAGE_EXEC, exec_path(c->argv, env));
+}
+
+/* ---- in the daemon --------------------------------------------------- */
+
+static void exec_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct service *svc = w->data;
+	proc_exec_drain(svc);
+}
+
+void proc_exec_drain(struct service *svc)
+{
+	struct report r;
+	char msg[PATH_MAX + 128];
+	const struct svc_conf *c = svc->conf;
+
+	if (svc->exec_fd < 0)
+		return;
+	ssize_t n = read(svc->exec_fd, &r, sizeof r);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ev_io_stop(proc_loop, &svc->w_exec);
+	close(svc->exec_fd);
+	svc->exec_fd = -1;
+	if (n != (ssize_t)sizeof r) {
+		sup_exec_result(svc, NULL);
+		return;
+	}
+	const char *e = strerror(r.err);
+	switch (r.stage) {
+	case STAGE_EXEC:
+		snprintf(msg, sizeof msg, "cannot exec %s: %s", c->argv[0], e);
+		break;
+	case STAGE_CHDIR:
+		snprintf(msg, sizeof msg, "cannot change directory to %s: %s", c->directory, e);
+		break;
+	case STAGE_NO_USER:
+		snprintf(msg, sizeof msg, "unknown user '%s'%s%s", c->user, r.err ? ": " : "",
+			 r.err ? e : "");
+		break;
+	case STAGE_NO_GROUP:
+		snprintf(msg, sizeof msg, "unknown group '%s'%s%s", c->group, r.err ? ": " : "",
+			 r.err ? e : "");
+		break;
+	case STAGE_USER:
+		snprintf(msg, sizeof msg, "cannot switch to user %s: %s", c->user, e);
+		break;
+	case STAGE_GROUP:
+		snprintf(msg, sizeof msg, "cannot switch to group %s: %s",
+			 c->group ? c->group : c->user, e);
+		break;
+	default:
+		snprintf(msg, sizeof msg, "cannot start: %s: %s",
+			 r.stage == STAGE_SETSID ? "setsid" : r.stage == STAGE_STDIO ? "stdio" :
+			 r.stage == STAGE_RLIMIT ? "setrlimit" : "environment", e);
+	}
+	sup_exec_result(svc, msg);
+}
+
+pid_t proc_spawn(struct service *svc, int *exec_fd)
+{
+	int ep[2], op[2] = { -1, -1 }, xp[2] = { -1, -1 };
+	const struct svc_conf *c = svc->conf;
+
+	*exec_fd = -1;
+	if (!c->argv) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return -1;
+	if (prefix_output && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) {
+		int e = errno;
+		close(ep[0]), close(ep[1]);
+		if (op[0] >= 0)
+			close(op[0]), close(op[1]);
+		errno = e;
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ep[0]);
+		if (prefix_output)
+			close(op[0]), close(xp[0]);
+		child(c, ep[1], op[1], xp[1]);
+	}
+	int e = errno;
+	close(ep[1]);
+	if (prefix_output) {
+		close(op[1]);
+		close(xp[1]);
+	}
+	if (pid < 0) {
+		close(ep[0]);
+		if (prefix_output)
+			close(op[0]), close(xp[0]);
+		errno = e;
+		return -1;
+	}
+	if (prefix_output) {
+		output_attach(c->name, op[0], 1);
+		output_attach(c->name, xp[0], 2);
+	}
+	fcntl(ep[0], F_SETFL, O_NONBLOCK);
+	*exec_fd = ep[0];
+	ev_io_init(&svc->w_exec, exec_cb, ep[0], EV_READ);
+	svc->w_exec.data = svc;
+	ev_io_start(proc_loop, &svc->w_exec);
+	return pid;
+}
+
+int proc_kill_group(pid_t pgid, int sig)
+{
+	if (pgid <= 1)
+		return errno = EINVAL, -1;
+	return kill(-pgid, sig);
+}
+
+static size_t children_from_task(pid_t *pids, size_t max)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return (size_t)-1;
+	size_t n = 0;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1) {
+		if (n < max)
+			pids[n] = (pid_t)pid;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+size_t proc_children(pid_t *pids, size_t max)
+{
+	size_t n = children_from_task(pids, max);
+	if (n != (size_t)-1)
+		return n;
+	/* no /proc/PID/task/TID/children: scan every process's parent */
+	DIR *d = opendir("/proc");
+	pid_t self = getpid();
+	struct dirent *e;
+	n = 0;
+	while (d && (e = readdir(d))) {
+		char path[300], buf[512];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		char *p = strrchr(buf, ')');
+		long ppid;
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == self) {
+			if (n < max)
+				pids[n] = (pid_t)atol(e->d_name);
+			n++;
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}

@@ -1,0 +1,37 @@
+/* Processes: fork/exec of a service with its session, descriptors, user,
+ * group, umask, environment and working directory; the exec-status pipe;
+ * signalling process groups; finding leftover children.
+ *
+ * The child reports a failure before exec as {stage, errno} over a
+ * close-on-exec pipe and _exit(127)s; EOF on the pipe means exec succeeded.
+ */
+#ifndef MUSTER_PROC_H
+#define MUSTER_PROC_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "service.h"
+
+/* Remember the limits and settings every child gets. */
+void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output);
+
+/* sys_ops for service.c */
+pid_t proc_spawn(struct service *svc, int *exec_fd);
+int proc_kill_group(pid_t pgid, int sig);
+
+/* Read what is left on svc's exec-status pipe (the child is gone) and
+ * report it with sup_exec_result(). */
+void proc_exec_drain(struct service *svc);
+
+/* Our direct children, into pids[max]; returns how many (may be > max). */
+size_t proc_children(pid_t *pids, size_t max);
+
+/* Reset signal dispositions and the mask to what a fresh process has. */
+void proc_reset_signals(void);
+
+/* Close-on-exec on every descriptor from `from` up. */
+void proc_cloexec_from(int from);
+
+#endif

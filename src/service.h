@@ -1,0 +1,137 @@
+/* The lifecycle of services: the state machine, start and stop ordering by
+ * the graph, restarts with backoff and start limits, and shutdown.
+ *
+ * This layer decides; it never forks, kills or reads a pipe itself.  Those
+ * go through struct sys_ops (proc.c in the daemon, a fake in the unit
+ * tests), and the daemon reports back what happened with sup_exec_result()
+ * and sup_child_exited().  Timers are libev timers on sup->loop.
+ */
+#ifndef MUSTER_SERVICE_H
+#define MUSTER_SERVICE_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+enum svc_state {
+	ST_STOPPED,     /* not running, not wanted (or exited 0 for good) */
+	ST_WAITING,     /* wanted; waiting for what it depends on */
+	ST_STARTING,    /* spawned, not ready yet */
+	ST_READY,
+	ST_STOPPING,    /* stop-signal sent, waiting for it to exit */
+	ST_DONE,        /* a oneshot that exited 0 */
+	ST_BACKOFF,     /* waiting for its restart delay */
+	ST_FAILED,      /* for good: start limit, no restart, or a dependency */
+};
+
+struct service;
+struct supervisor;
+
+struct sys_ops {
+	/* Start svc's process in its own session.  Returns the pid, with
+	 * *exec_fd the read end of the exec-status pipe (or -1 when the
+	 * result is known at once); -1 with errno when nothing was started. */
+	pid_t (*spawn)(struct service *svc, int *exec_fd);
+	/* Signal a whole process group; 0 or -1 with errno. */
+	int (*kill_group)(pid_t pgid, int sig);
+	/* The exec-status pipe is no longer needed. */
+	void (*close_exec_fd)(struct service *svc, int fd);
+};
+
+struct service {
+	struct svc_conf *conf;
+	struct supervisor *sup;
+	size_t idx;
+
+	enum svc_state state;
+	bool want_up;
+	pid_t pid;              /* main process; 0 when none */
+	int exec_fd;            /* exec-status pipe, -1 when none */
+	ev_io w_exec;
+	char *reason;           /* why it last failed or stopped, or NULL */
+	char *fail_when_down;   /* a dependency failed: end as failed, this reason */
+
+	int status;             /* last wait status; -1: never exited */
+	unsigned restarts;      /* automatic restarts since the last manual start */
+	double delay;           /* the next restart delay */
+	ev_tstamp *fail_times;  /* ring of the last start_limit_burst failure times */
+	unsigned nfail;
+
+	ev_tstamp t_state;      /* when it entered its state */
+	ev_tstamp t_waiting, t_starting, t_ready; /* of the last start */
+
+	ev_timer w_stop_timer;    /* stop-timeout: then SIGKILL */
+	ev_timer w_restart_timer; /* backoff delay */
+
+	size_t *waiters;        /* services that wait for this one */
+	size_t nwaiters;
+	void *data;             /* the daemon's per-service extras */
+};
+
+struct supervisor {
+	struct ev_loop *loop;
+	struct config *cfg;
+	const struct sys_ops *ops;
+	struct service *svcs;
+	size_t n;
+
+	bool shutting_down;
+	bool killing;           /* second signal or graceful-timeout passed */
+	int exit_status;        /* set by a critical service, else 0 */
+	ev_timer w_graceful;
+
+	size_t *queue;          /* services to re-evaluate */
+	size_t qhead, qlen;
+	unsigned char *queued;
+	bool running_queue;
+	bool down_notified;
+
+	/* called when every service is down after sup_shutdown() */
+	void (*on_all_down)(struct supervisor *);
+	/* called when a service changed state (may be NULL) */
+	void (*on_state)(struct service *, enum svc_state old);
+	/* called when every wanted service is ready or done (may be NULL) */
+	void (*on_all_up)(struct supervisor *);
+};
+
+const char *svc_state_name(enum svc_state st);
+
+int sup_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg,
+	     const struct sys_ops *ops);
+void sup_free(struct supervisor *sup);
+
+/* Want every service up, and start what can start. */
+void sup_start_all(struct supervisor *sup);
+
+/* Graceful shutdown: cancel pending work, stop in reverse order within
+ * the graceful timeout.  exit_status is kept if already set. */
+void sup_shutdown(struct supervisor *sup, const char *why);
+
+/* Stop waiting: SIGKILL every process group still running. */
+void sup_kill_all(struct supervisor *sup);
+
+/* The exec-status pipe said: exec succeeded (msg NULL) or failed (msg). */
+void sup_exec_result(struct service *svc, const char *msg);
+
+/* A child was reaped.  Returns the service whose main process it was, or
+ * NULL for any other process (an orphan). */
+struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
+
+/* The service whose main process is pid, or NULL. */
+struct service *sup_find_pid(struct supervisor *sup, pid_t pid);
+
+/* true when no service has a process (all stopped, failed, done, waiting). */
+bool sup_all_down(const struct supervisor *sup);
+
+/* Number of services that have a process. */
+size_t sup_running(const struct supervisor *sup);
+
+/* Format a wait status: "status 3", "signal 9". */
+const char *wait_status_str(int status, char *buf, size_t len);
+
+/* The exit status a command-line user sees for a wait status (128+N). */
+int wait_status_code(int status);
+
+#endif
