@@ -17,6 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "output.h"
+#include "parse.h"
 #include "proc.h"
 #include "service.h"
 #include "version.h"
@@ -31,14 +32,26 @@ struct options {
 	char **cmd;             /* after "--" */
 };
 
+static struct options opt;
+static ev_tstamp started_at;
 static struct supervisor sup;
 static struct ev_loop *loop;
-static ev_signal w_sigterm, w_sigint, w_sighup, w_sigusr1, w_sigchld;
+static ev_signal w_signals[NSIG];
 static ev_timer w_sweep;
 static ev_tstamp shutdown_started;
-static int exit_code;
 static pid_t termed[1024];
 static size_t ntermed;
+
+/* The main command (-- CMD): started once every service is up; its exit
+ * ends the run.  It is stopped first, before any service. */
+static struct {
+	pid_t pid;              /* 0: not running */
+	int errfd;
+	bool started, exited, tty;
+	int status;
+	bool failed_start;      /* a service failed before it could start */
+	ev_timer w_kill;        /* graceful-timeout: SIGKILL */
+} cmd = { .errfd = -1 };
 
 static const char usage_text[] =
 	"usage: muster [-c FILE] [-v|-q] [-- CMD [ARG...]]\n"
@@ -189,7 +202,73 @@ static void all_down(struct supervisor *s)
 	ev_timer_start(loop, &w_sweep);
 }
 
-static ev_tstamp started_at;
+
+static void cmd_kill_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)l, (void)w, (void)revents;
+	if (cmd.pid) {
+		log_warn("main command still running at the graceful-timeout: sending SIGKILL");
+		kill(-cmd.pid, SIGKILL);
+	}
+}
+
+/* Stop the run: the main command first, then the services. */
+static void shutdown_now(const char *why)
+{
+	if (sup.shutting_down || ev_is_active(&cmd.w_kill))
+		return;
+	shutdown_started = ev_now(loop);
+	sup.deadline = shutdown_started + sup.cfg->graceful_timeout;
+	if (cmd.pid) {
+		log_info("stopping the main command (%s; SIGTERM to process group %ld)", why,
+			 (long)cmd.pid);
+		kill(-cmd.pid, SIGTERM);
+		kill(-cmd.pid, SIGCONT);
+		ev_timer_set(&cmd.w_kill, sup.cfg->graceful_timeout, 0);
+		ev_timer_start(loop, &cmd.w_kill);
+		return; /* the services stop once it has exited */
+	}
+	sup_shutdown(&sup, why);
+}
+
+static void request_shutdown(struct supervisor *s, const char *why)
+{
+	(void)s;
+	shutdown_now(why);
+}
+
+static void start_cmd(void)
+{
+	cmd.started = true;
+	cmd.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	cmd.pid = proc_spawn_main(opt.cmd, cmd.tty, &cmd.errfd);
+	if (cmd.pid < 0) {
+		log_error_errno("cannot start %s", opt.cmd[0]);
+		cmd.pid = 0;
+		cmd.exited = true;
+		cmd.status = 127 << 8;
+		shutdown_now("the main command could not start");
+		return;
+	}
+	log_info("main command started: %s (pid %ld)", opt.cmd[0], (long)cmd.pid);
+}
+
+static void cmd_exited(int status)
+{
+	char msg[600], st[32];
+
+	cmd.pid = 0;
+	cmd.exited = true;
+	cmd.status = status;
+	ev_timer_stop(loop, &cmd.w_kill);
+	if (cmd.tty)
+		tcsetpgrp(STDIN_FILENO, getpgrp()); /* take the terminal back */
+	if (cmd.errfd >= 0 && proc_main_exec_failed(cmd.errfd, opt.cmd, msg, sizeof msg))
+		log_error("%s", msg);
+	cmd.errfd = -1;
+	log_info("main command exited with %s", wait_status_str(status, st, sizeof st));
+	sup_shutdown(&sup, "main command exited");
+}
 
 static void all_up(struct supervisor *s)
 {
@@ -198,40 +277,73 @@ static void all_up(struct supervisor *s)
 		log_info("all %zu service%s up in %.3fs", s->n, s->n == 1 ? "" : "s",
 			 ev_time() - started_at);
 	said = true;
+	if (opt.cmd && !cmd.started && !s->shutting_down)
+		start_cmd();
 }
 
-static void shutdown_now(const char *why)
+static void state_changed(struct service *svc, enum svc_state old)
 {
-	if (!sup.shutting_down)
-		shutdown_started = ev_now(loop);
-	sup_shutdown(&sup, why);
+	(void)old;
+	if (opt.cmd && !cmd.started && svc->state == ST_FAILED && !sup.shutting_down) {
+		log_error("%s failed to start (%s): not running %s", svc->conf->name,
+			  svc->reason ? svc->reason : "failed", opt.cmd[0]);
+		cmd.failed_start = true;
+		shutdown_now("a service failed to start");
+	}
 }
 
 /* ---- signals ------------------------------------------------------- */
 
-static void sigterm_cb(struct ev_loop *l, ev_signal *w, int revents)
+/* Zero-config init (-- CMD without a config): every catchable signal goes
+ * to the main command.  With a config: SIGTERM and SIGINT stop the run,
+ * SIGHUP reloads, SIGUSR1 reopens log files (without CMD), and the rest go
+ * to the main command's process group when there is one. */
+static bool zero_config(void)
 {
+	return opt.cmd && !opt.config;
+}
+
+static void forward(int sig)
+{
+	if (cmd.pid) {
+		log_debug("forwarding %s to the main command", signal_name(sig));
+		kill(-cmd.pid, sig);
+	}
+}
+
+static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
+{
+	int sig = w->signum;
 	(void)l, (void)revents;
-	const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
-	if (!sup.shutting_down) {
-		char why[32];
-		snprintf(why, sizeof why, "%s", name);
-		shutdown_now(why);
+
+	if (zero_config() && cmd.pid) {
+		forward(sig);
 		return;
 	}
-	log_warn("%s again: killing every process now", name);
-	sup_kill_all(&sup);
-}
-
-static void sighup_cb(struct ev_loop *l, ev_signal *w, int revents)
-{
-	(void)l, (void)w, (void)revents;
-	log_warn("SIGHUP: reload is not available in this version; nothing changed");
-}
-
-static void sigusr1_cb(struct ev_loop *l, ev_signal *w, int revents)
-{
-	(void)l, (void)w, (void)revents;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		if (!sup.shutting_down && !ev_is_active(&cmd.w_kill)) {
+			shutdown_now(signal_name(sig));
+			return;
+		}
+		log_warn("%s again: killing every process now", signal_name(sig));
+		if (cmd.pid)
+			kill(-cmd.pid, SIGKILL);
+		if (!sup.shutting_down)
+			sup_shutdown(&sup, "killing");
+		sup_kill_all(&sup);
+		shutdown_started = ev_now(l) - sup.cfg->graceful_timeout;
+		return;
+	case SIGHUP:
+		log_warn("SIGHUP: reload is not available in this version; nothing changed");
+		return;
+	case SIGUSR1:
+		if (!opt.cmd)
+			return; /* reopen log files: nothing to reopen yet */
+		break;
+	}
+	forward(sig);
 }
 
 static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
@@ -245,6 +357,8 @@ static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
 		if (svc) {
 			proc_exec_drain(svc);
 			sup_child_exited(&sup, pid, status);
+		} else if (pid == cmd.pid) {
+			cmd_exited(status);
 		} else {
 			log_debug("reaped process %ld", (long)pid);
 		}
@@ -253,21 +367,34 @@ static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
 
 static void setup_signals(void)
 {
+	static const int handled[] = {
+		SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH,
+		SIGCONT, SIGTSTP, SIGURG, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO,
+		SIGPWR,
+	};
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, NULL);
+	/* giving the terminal to the main command and back must not stop us */
+	sigaction(SIGTTIN, &ign, NULL);
+	sigaction(SIGTTOU, &ign, NULL);
 
-	ev_signal_init(&w_sigterm, sigterm_cb, SIGTERM);
-	ev_signal_init(&w_sigint, sigterm_cb, SIGINT);
-	ev_signal_init(&w_sighup, sighup_cb, SIGHUP);
-	ev_signal_init(&w_sigusr1, sigusr1_cb, SIGUSR1);
-	ev_signal_init(&w_sigchld, sigchld_cb, SIGCHLD);
-	ev_signal_start(loop, &w_sigterm);
-	ev_signal_start(loop, &w_sigint);
-	ev_signal_start(loop, &w_sighup);
-	ev_signal_start(loop, &w_sigusr1);
-	ev_signal_start(loop, &w_sigchld);
+	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++) {
+		int sig = handled[i];
+		if (sig == SIGTSTP && !opt.cmd)
+			continue; /* Ctrl-Z without a main command suspends muster */
+		ev_signal_init(&w_signals[sig], signal_cb, sig);
+		ev_signal_start(loop, &w_signals[sig]);
+	}
+	if (opt.cmd)
+		for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
+			ev_signal_init(&w_signals[sig], signal_cb, sig);
+			ev_signal_start(loop, &w_signals[sig]);
+		}
+	ev_signal_init(&w_signals[SIGCHLD], sigchld_cb, SIGCHLD);
+	ev_signal_start(loop, &w_signals[SIGCHLD]);
 	ev_timer_init(&w_sweep, sweep_cb, 0, 0.01);
+	ev_timer_init(&cmd.w_kill, cmd_kill_cb, 0, 0);
 }
 
 /* ---- process setup ------------------------------------------------- */
@@ -309,9 +436,19 @@ static int name_width(const struct config *cfg)
 	return w;
 }
 
+static int final_status(void)
+{
+	if (sup.exit_status_set)
+		return sup.exit_status; /* a critical service ended the run */
+	if (!opt.cmd)
+		return 0;
+	if (cmd.failed_start)
+		return 1;
+	return cmd.started ? wait_status_code(cmd.status) : 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct options opt = { 0 };
 	static const struct sys_ops ops = {
 		.spawn = proc_spawn,
 		.kill_group = proc_kill_group,
@@ -324,13 +461,9 @@ int main(int argc, char **argv)
 	struct config *cfg = opt.config ? load(opt.config) : config_empty();
 	if (!cfg)
 		return EX_CONFIG_;
-	if (opt.cmd) {
-		fprintf(stderr, "muster: running a main command (-- CMD) is not available in this "
-				"version\n");
-		config_free(cfg);
-		return 1;
-	}
-	int lv = (cfg->log_level_set ? (int)cfg->log_level : LOG_INFO) + opt.verbosity;
+	/* a tiny init is quiet unless asked: warnings and errors only */
+	int base = cfg->log_level_set ? (int)cfg->log_level : zero_config() ? LOG_WARNING : LOG_INFO;
+	int lv = base + opt.verbosity;
 	log_threshold = lv < LOG_ERROR ? LOG_ERROR : lv > LOG_DEBUG ? LOG_DEBUG : (enum log_level)lv;
 
 	ensure_stdio();
@@ -352,17 +485,20 @@ int main(int argc, char **argv)
 	}
 	sup.on_all_down = all_down;
 	sup.on_all_up = all_up;
+	sup.on_state = state_changed;
+	sup.request_shutdown = request_shutdown;
 
-	log_info("starting %zu service%s from %s", cfg->nservices,
-		 cfg->nservices == 1 ? "" : "s", cfg->file);
+	if (!zero_config())
+		log_info("starting %zu service%s from %s", cfg->nservices,
+			 cfg->nservices == 1 ? "" : "s", cfg->file);
 	started_at = ev_time();
 	sup_start_all(&sup);
 	ev_run(loop, 0);
 
-	exit_code = sup.exit_status;
+	int status = final_status();
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);
-	return exit_code;
+	return status;
 }

@@ -108,6 +108,68 @@ static char *env_get(char **env, const char *key)
 	return NULL;
 }
 
+static char **child_env(const struct svc_conf *c, const struct passwd *pw);
+static int exec_path(char **argv, char **env);
+
+pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
+{
+	int ep[2];
+	static const struct svc_conf none = { .umask = -1 };
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ep[0]);
+		proc_reset_signals();
+		setpgid(0, 0);
+		if (tty) {
+			/* take the terminal; SIGTTOU would stop a background group */
+			sigset_t ttou, old;
+			sigemptyset(&ttou);
+			sigaddset(&ttou, SIGTTOU);
+			sigprocmask(SIG_BLOCK, &ttou, &old);
+			tcsetpgrp(STDIN_FILENO, getpid());
+			sigprocmask(SIG_SETMASK, &old, NULL);
+		}
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
+			rl.rlim_cur = child_nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		char **env = child_env(&none, NULL);
+		if (!env)
+			child_fail(ep[1], STAGE_ENV, ENOMEM);
+		proc_cloexec_from(3);
+		int err = exec_path(argv, env);
+		struct report r = { STAGE_EXEC, err };
+		ssize_t w = write(ep[1], &r, sizeof r);
+		(void)w;
+		_exit(err == ENOENT ? 127 : 126); /* as shells do */
+	}
+	int e = errno;
+	close(ep[1]);
+	if (pid < 0) {
+		close(ep[0]);
+		errno = e;
+		return -1;
+	}
+	setpgid(pid, pid); /* both sides, so that neither races the other */
+	*errfd = ep[0];
+	return pid;
+}
+
+bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len)
+{
+	struct report r;
+	ssize_t n = read(errfd, &r, sizeof r);
+	close(errfd);
+	if (n != (ssize_t)sizeof r)
+		return false;
+	snprintf(msg, len, "cannot exec %s: %s", argv[0], strerror(r.err));
+	return true;
+}
+
 static char **child_env(const struct svc_conf *c, const struct passwd *pw)
 {
 	size_t n = 0, extra = 4;

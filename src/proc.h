@@ -21,6 +21,15 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output);
 pid_t proc_spawn(struct service *svc, int *exec_fd);
 int proc_kill_group(pid_t pgid, int sig);
 
+/* Start the main command (-- CMD) in a process group of its own, with the
+ * daemon's stdin, stdout and stderr; when tty, it becomes the terminal's
+ * foreground group.  Returns its pid, *errfd the exec-status pipe. */
+pid_t proc_spawn_main(char **argv, bool tty, int *errfd);
+
+/* After the main command exited: "cannot exec ..." when its exec failed
+ * (written into msg), else false.  Closes errfd. */
+bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len);
+
 /* Read what is left on svc's exec-status pipe (the child is gone) and
  * report it with sup_exec_result(). */
 void proc_exec_drain(struct service *svc);

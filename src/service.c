@@ -222,12 +222,13 @@ static void critical_ended(struct service *svc)
 
 	if (!svc->conf->critical || sup->shutting_down)
 		return;
-	if (svc->status >= 0)
-		sup->exit_status = wait_status_code(svc->status);
-	else
-		sup->exit_status = 1;
+	sup->exit_status = svc->status >= 0 ? wait_status_code(svc->status) : 1;
+	sup->exit_status_set = true;
 	snprintf(why, sizeof why, "critical service %s ended", svc->conf->name);
-	sup_shutdown(sup, why);
+	if (sup->request_shutdown)
+		sup->request_shutdown(sup, why);
+	else
+		sup_shutdown(sup, why);
 }
 
 static void fail_for_good(struct service *svc, const char *reason)
@@ -606,9 +607,13 @@ void sup_shutdown(struct supervisor *sup, const char *why)
 		return;
 	sup->shutting_down = true;
 	size_t running = sup_running(sup);
-	log_info("stopping %zu service%s (%s)", running, running == 1 ? "" : "s", why);
-	if (sup->cfg->graceful_timeout > 0) {
-		ev_timer_set(&sup->w_graceful, sup->cfg->graceful_timeout, 0);
+	if (sup->n)
+		log_info("stopping %zu service%s (%s)", running, running == 1 ? "" : "s", why);
+	if (sup->deadline <= 0)
+		sup->deadline = ev_now(sup->loop) + sup->cfg->graceful_timeout;
+	ev_tstamp left = sup->deadline - ev_now(sup->loop);
+	if (left > 0) {
+		ev_timer_set(&sup->w_graceful, left, 0);
 		ev_timer_start(sup->loop, &sup->w_graceful);
 	}
 	for (size_t i = 0; i < sup->n; i++) {
@@ -616,7 +621,7 @@ void sup_shutdown(struct supervisor *sup, const char *why)
 		enqueue(sup, i);
 	}
 	run_queue(sup);
-	if (sup->cfg->graceful_timeout <= 0)
+	if (left <= 0)
 		sup_kill_all(sup);
 }
 

@@ -80,6 +80,8 @@ struct supervisor {
 	bool shutting_down;
 	bool killing;           /* second signal or graceful-timeout passed */
 	int exit_status;        /* set by a critical service, else 0 */
+	bool exit_status_set;
+	ev_tstamp deadline;     /* of the graceful shutdown; 0: from sup_shutdown() */
 	ev_timer w_graceful;
 
 	size_t *queue;          /* services to re-evaluate */
@@ -94,6 +96,8 @@ struct supervisor {
 	void (*on_state)(struct service *, enum svc_state old);
 	/* called when every wanted service is ready or done (may be NULL) */
 	void (*on_all_up)(struct supervisor *);
+	/* a critical service ended: how to shut down (NULL: sup_shutdown) */
+	void (*request_shutdown)(struct supervisor *, const char *why);
 };
 
 const char *svc_state_name(enum svc_state st);
@@ -106,7 +110,7 @@ void sup_free(struct supervisor *sup);
 void sup_start_all(struct supervisor *sup);
 
 /* Graceful shutdown: cancel pending work, stop in reverse order within
- * the graceful timeout.  exit_status is kept if already set. */
+ * the graceful timeout (until sup->deadline when the caller set one). */
 void sup_shutdown(struct supervisor *sup, const char *why);
 
 /* Stop waiting: SIGKILL every process group still running. */
