@@ -32,7 +32,7 @@ else
 BUILD     := build
 endif
 
-CORE      := parse config graph log service proc output
+CORE      := parse config graph log service proc output notify probe
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
 UNITS     := parse config graph service
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)

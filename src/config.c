@@ -47,13 +47,18 @@ void errlist_add(struct errlist *e, const char *file, int line, const char *fmt,
 	if (e->n == e->cap) {
 		size_t ncap = e->cap ? e->cap * 2 : 8;
 		char **p = realloc(e->msgs, ncap * sizeof *p);
-		if (!p) {
+		if (p)
+			e->msgs = p;
+		int *q = p ? realloc(e->lines, ncap * sizeof *q) : NULL;
+		if (q)
+			e->lines = q;
+		if (!p || !q) {
 			free(full);
 			return;
 		}
-		e->msgs = p;
 		e->cap = ncap;
 	}
+	e->lines[e->n] = line;
 	e->msgs[e->n++] = full;
 }
 
@@ -62,6 +67,7 @@ void errlist_free(struct errlist *e)
 	for (size_t i = 0; i < e->n; i++)
 		free(e->msgs[i]);
 	free(e->msgs);
+	free(e->lines);
 	memset(e, 0, sizeof *e);
 }
 
@@ -167,14 +173,15 @@ struct loader {
 	size_t linecap;
 	int lineno;
 
-	/* the setting the reader just handed to inih */
+	/* the setting the reader hands to inih: key, value (continuation lines
+	 * joined), line of the key; a setting is handed over once the next
+	 * line shows it is complete */
 	char *key, *value;
-	bool continuation;
-	/* the last setting, for continuation lines */
-	const struct keydef *prev_def;
-	char *prev_value;
-	int prev_line;
-	bool prev_failed;
+	int key_line;
+	bool pending;           /* a setting is being gathered */
+	bool pending_closed;    /* a blank line ended its continuations */
+	bool held;              /* l->line is read but not yet looked at */
+	const struct keydef *cur_def;
 
 	enum section sec;
 	struct svc_conf *svc;
@@ -290,9 +297,10 @@ static const char *suggest(const char *s, const char *const *names, size_t n)
 {
 	const char *best = NULL;
 	size_t bestd = 3;
+	size_t limit = strlen(s) / 2; /* "db2" may be "db"; "zz" is not "a" */
 	for (size_t i = 0; i < n; i++) {
 		size_t d = edit_distance(s, names[i]);
-		if (d < bestd) {
+		if (d < bestd && d <= limit) {
 			bestd = d;
 			best = names[i];
 		}
@@ -337,7 +345,6 @@ static void section_header(struct loader *l, char *p)
 	char *close = strchr(p, ']');
 	l->sec = SEC_BAD;
 	l->svc = NULL;
-	l->prev_def = NULL;
 	if (!close) {
 		err(l, l->lineno, "section header has no closing ']'");
 		return;
@@ -383,47 +390,68 @@ static void section_header(struct loader *l, char *p)
 	l->sec = SEC_SERVICE;
 }
 
-/* Reader for ini_parse_stream: one physical line in, one canonical line
- * out.  Returns "\n" for lines inih must skip (blank, comment, header,
- * error), "k=v\n" for a setting whose key and value are in l->key/value. */
+/* Reader for ini_parse_stream: physical lines in, one canonical "k=v\n"
+ * line out per complete setting (its key, value and line are in l->key,
+ * l->value, l->key_line); NULL at the end. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct loader *l = stream;
 
+	if (num < 5)
+		return NULL;
 	for (;;) {
-		ssize_t len = getline(&l->line, &l->linecap, l->fp);
-		if (len < 0)
-			return NULL;
-		l->lineno++;
-		if (strlen(l->line) != (size_t)len) {
-			err(l, l->lineno, "line contains a NUL byte");
-			continue;
+		if (!l->held) {
+			ssize_t len = getline(&l->line, &l->linecap, l->fp);
+			if (len < 0)
+				break;
+			l->lineno++;
+			if (strlen(l->line) != (size_t)len) {
+				err(l, l->lineno, "line contains a NUL byte");
+				continue;
+			}
+			while (len && (l->line[len - 1] == '\n' || l->line[len - 1] == '\r'))
+				l->line[--len] = '\0';
 		}
-		while (len && (l->line[len - 1] == '\n' || l->line[len - 1] == '\r'))
-			l->line[--len] = '\0';
 		char *p = l->line;
 		if (l->lineno == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
 			p += 3;
 		bool indented = *p == ' ' || *p == '\t';
 		p = trim(p);
-		if (!*p || *p == ';' || *p == '#')
+		if (!*p) {
+			l->held = false;
+			l->pending_closed = true; /* a blank line ends continuations */
 			continue;
-		if (indented && l->prev_def) {
-			cut_comment(p);
-			free(l->key);
-			free(l->value);
-			l->key = xstrdup(l->prev_def->name);
-			l->value = xstrdup(trim(p));
-			l->continuation = true;
-			break;
 		}
+		if (*p == ';' || *p == '#') {
+			l->held = false;
+			continue;
+		}
+		if (indented && l->pending && !l->pending_closed) {
+			/* a continuation line: more of the value */
+			l->held = false;
+			cut_comment(p);
+			p = trim(p);
+			size_t n = strlen(l->value) + strlen(p) + 2;
+			char *joined = xrealloc(NULL, n);
+			snprintf(joined, n, "%s%s%s", l->value, *l->value ? " " : "", p);
+			free(l->value);
+			l->value = joined;
+			continue;
+		}
+		if (l->pending) {
+			/* this line ends the pending setting: hand that over first */
+			l->held = true;
+			l->pending = false;
+			strcpy(str, "k=v\n");
+			return str;
+		}
+		l->held = false;
 		if (*p == '[') {
 			section_header(l, p);
 			continue;
 		}
 		char *eq = strpbrk(p, "=:");
 		if (!eq) {
-			l->prev_def = NULL;
 			err(l, l->lineno,
 			    "expected 'key = value', '[section]' or a comment, got '%.40s%s'",
 			    p, strlen(p) > 40 ? "..." : "");
@@ -436,14 +464,16 @@ static char *reader(char *str, int num, void *stream)
 		free(l->value);
 		l->key = xstrdup(trim(p));
 		l->value = xstrdup(trim(val));
-		l->continuation = false;
-		break;
+		l->key_line = l->lineno;
+		l->pending = true;
+		l->pending_closed = false;
 	}
-	/* inih only dispatches; the handler reads l->key and l->value */
-	if (num < 5)
-		return NULL;
-	strcpy(str, "k=v\n");
-	return str;
+	if (l->pending) {
+		l->pending = false;
+		strcpy(str, "k=v\n");
+		return str;
+	}
+	return NULL;
 }
 
 static const struct keydef *find_key(const struct keydef *keys, size_t n, const char *name)
@@ -459,23 +489,6 @@ static int handler(void *user, const char *section, const char *name, const char
 	struct loader *l = user;
 	(void)section, (void)name, (void)value;
 
-	if (l->continuation) {
-		if (l->prev_failed)
-			return 1;
-		/* a continuation line extends the value of the previous key */
-		size_t n = strlen(l->prev_value) + strlen(l->value) + 2;
-		char *joined = xrealloc(NULL, n);
-		snprintf(joined, n, "%s %s", l->prev_value, l->value);
-		free(l->prev_value);
-		l->prev_value = joined;
-	} else {
-		free(l->prev_value);
-		l->prev_value = xstrdup(l->value);
-		l->prev_line = l->lineno;
-		l->prev_def = NULL;
-		l->prev_failed = false;
-	}
-
 	const struct keydef *keys;
 	size_t nkeys;
 	void *obj;
@@ -486,7 +499,7 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	switch (l->sec) {
 	case SEC_NONE:
-		err(l, l->lineno, "'%s' is outside any section; put it under [muster] or [service NAME]", l->key);
+		err(l, l->key_line, "'%s' is outside any section; put it under [muster] or [service NAME]", l->key);
 		return 1;
 	case SEC_BAD:
 		return 1; /* the header's error was reported */
@@ -514,37 +527,31 @@ static int handler(void *user, const char *section, const char *name, const char
 			? find_key(service_keys, NSERVICE_KEYS, l->key)
 			: find_key(muster_keys, NMUSTER_KEYS, l->key);
 		if (s)
-			err(l, l->lineno, "unknown key '%s' in %s (did you mean '%s'?)", l->key, where, s);
+			err(l, l->key_line, "unknown key '%s' in %s (did you mean '%s'?)", l->key, where, s);
 		else if (other)
-			err(l, l->lineno, "key '%s' belongs in %s, not in %s", l->key,
+			err(l, l->key_line, "key '%s' belongs in %s, not in %s", l->key,
 			    l->sec == SEC_MUSTER ? "[service NAME]" : "[muster]", where);
 		else
-			err(l, l->lineno, "unknown key '%s' in %s", l->key, where);
+			err(l, l->key_line, "unknown key '%s' in %s", l->key, where);
 		return 1;
 	}
 	size_t k = (size_t)(def - keys);
 	unsigned bit = 1u << k;
-	if (!l->continuation && (*seen & bit) && !def->list) {
-		err(l, l->lineno, "'%s' is set twice in %s (first on line %d)", def->name,
+	if ((*seen & bit) && !def->list) {
+		err(l, l->key_line, "'%s' is set twice in %s (first on line %d)", def->name,
 		    where, lines[k]);
 		return 1;
 	}
-	if (!l->continuation)
-		lines[k] = l->lineno;
+	if (!(*seen & bit))
+		lines[k] = l->key_line;
 	*seen |= bit;
-	l->prev_def = def;
-
-	/* a continuation line adds words to a list key, and extends the value
-	 * of any other key */
-	const char *v = l->continuation && !def->list ? l->prev_value : l->value;
-	int r = def->set(l, obj, def->off, v);
-	if (r == -1) {
-		l->prev_failed = true;
+	l->cur_def = def;
+	if (def->set(l, obj, def->off, l->value) == -1) {
 		if (def->hint)
-			err(l, l->prev_line, "invalid %s '%s' in %s (expected %s)", def->name, v,
-			    where, def->hint);
+			err(l, l->key_line, "invalid %s '%s' in %s (expected %s)", def->name,
+			    l->value, where, def->hint);
 		else
-			err(l, l->prev_line, "invalid %s '%s' in %s", def->name, v, where);
+			err(l, l->key_line, "invalid %s '%s' in %s", def->name, l->value, where);
 	}
 	return 1;
 }
@@ -572,9 +579,9 @@ static int set_duration(struct loader *l, void *obj, size_t off, const char *v)
 {
 	double d;
 	if (parse_duration(v, &d)) {
-		err(l, l->prev_line,
+		err(l, l->key_line,
 		    "invalid duration '%s' for '%s' (use e.g. 250ms, 10s, 2m, 1h, or seconds)", v,
-		    l->prev_def->name);
+		    l->cur_def->name);
 		return -2;
 	}
 	*(double *)((char *)obj + off) = d;
@@ -585,8 +592,8 @@ static int set_signal(struct loader *l, void *obj, size_t off, const char *v)
 {
 	int sig;
 	if (parse_signal(v, &sig)) {
-		err(l, l->prev_line, "unknown signal '%s' for '%s' (use e.g. SIGTERM, SIGINT, SIGQUIT)",
-		    v, l->prev_def->name);
+		err(l, l->key_line, "unknown signal '%s' for '%s' (use e.g. SIGTERM, SIGINT, SIGQUIT)",
+		    v, l->cur_def->name);
 		return -2;
 	}
 	*(int *)((char *)obj + off) = sig;
@@ -615,19 +622,19 @@ static int set_list(struct loader *l, void *obj, size_t off, const char *v)
 	struct svc_conf *s = obj;
 
 	if (split_words(v, &words, NULL, &e)) {
-		err(l, l->prev_line, "%s in '%s'", e, l->prev_def->name);
+		err(l, l->key_line, "%s in '%s'", e, l->cur_def->name);
 		return -2;
 	}
 	for (char **w = words; *w; w++)
 		if (!name_valid(*w)) {
-			err(l, l->prev_line, "invalid service name '%s' in '%s'", *w, l->prev_def->name);
+			err(l, l->key_line, "invalid service name '%s' in '%s'", *w, l->cur_def->name);
 			words_free(words);
 			return -2;
 		}
 	*f = list_append(*f, words);
 	int *line = off == S(depends) ? &s->depends_line : &s->after_line;
 	if (!*line)
-		*line = l->prev_line;
+		*line = l->key_line;
 	return 0;
 }
 
@@ -804,22 +811,33 @@ static int set_env(struct loader *l, void *obj, size_t off, const char *v)
 	(void)off;
 
 	if (split_words(v, &words, NULL, &e)) {
-		err(l, l->prev_line, "%s in 'env'", e);
+		err(l, l->key_line, "%s in 'env'", e);
 		return -2;
 	}
 	int r = 0;
 	for (char **w = words; *w; w++)
 		if (env_add(obj, *w)) {
-			err(l, l->prev_line, "invalid env entry '%s' (expected KEY=VALUE)", *w);
+			err(l, l->key_line, "invalid env entry '%s' (expected KEY=VALUE)", *w);
 			r = -2;
 		}
 	words_free(words);
 	return r;
 }
 
+/* A relative env-file is relative to the config file's directory. */
 static int set_env_file(struct loader *l, void *obj, size_t off, const char *v)
 {
-	return set_string(l, obj, off, v);
+	const char *slash = strrchr(l->file, '/');
+	if (!*v)
+		return -1;
+	if (v[0] == '/' || !slash)
+		return set_string(l, obj, off, v);
+	char *path = NULL;
+	if (asprintf(&path, "%.*s/%s", (int)(slash - l->file), l->file, v) < 0)
+		return -1;
+	int r = set_string(l, obj, off, path);
+	free(path);
+	return r;
 }
 
 static int set_command(struct loader *l, void *obj, size_t off, const char *v)
@@ -829,12 +847,12 @@ static int set_command(struct loader *l, void *obj, size_t off, const char *v)
 	int n;
 
 	if (split_words(v, &words, &n, &e)) {
-		err(l, l->prev_line, "%s in 'command'", e);
+		err(l, l->key_line, "%s in 'command'", e);
 		return -2;
 	}
 	words_free(words);
 	if (n == 0) {
-		err(l, l->prev_line, "'command' is empty");
+		err(l, l->key_line, "'command' is empty");
 		return -2;
 	}
 	return set_string(l, obj, off, v);
@@ -923,7 +941,8 @@ static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
 #define LINE_OF(key) (lines[find_key(service_keys, NSERVICE_KEYS, key) - service_keys] ?: s->line)
 
 	if (!s->command) {
-		err(l, s->line, "service '%s' has no 'command'", s->name);
+		if (!LINE_OF("command") || LINE_OF("command") == s->line)
+			err(l, s->line, "service '%s' has no 'command'", s->name);
 	} else if (s->shell) {
 		s->argv = xrealloc(NULL, 4 * sizeof *s->argv);
 		s->argv[0] = xstrdup("/bin/sh");
@@ -1064,13 +1083,24 @@ struct config *config_load(const char *file, struct errlist *errs)
 
 	for (size_t i = 0; i < l.cfg->nservices; i++)
 		validate_service(&l, &l.cfg->services[i], i);
-	if (errs->n == before)
-		check_graph(&l);
+	check_graph(&l);
 
+	/* report in line order (a stable insertion sort: lists are short) */
+	for (size_t i = before + 1; i < errs->n; i++) {
+		char *m = errs->msgs[i];
+		int ln = errs->lines[i];
+		size_t j = i;
+		while (j > before && errs->lines[j - 1] > ln) {
+			errs->msgs[j] = errs->msgs[j - 1];
+			errs->lines[j] = errs->lines[j - 1];
+			j--;
+		}
+		errs->msgs[j] = m;
+		errs->lines[j] = ln;
+	}
 	free(l.line);
 	free(l.key);
 	free(l.value);
-	free(l.prev_value);
 	free(l.svc_key_line);
 	if (errs->n != before) {
 		config_free(l.cfg);

@@ -81,6 +81,7 @@ struct config {
 
 struct errlist {
 	char **msgs;            /* "FILE:LINE: message" */
+	int *lines;             /* the LINE of each (0: none) */
 	size_t n, cap;
 };
 

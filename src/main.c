@@ -16,8 +16,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "notify.h"
 #include "output.h"
 #include "parse.h"
+#include "probe.h"
 #include "proc.h"
 #include "service.h"
 #include "version.h"
@@ -357,6 +359,8 @@ static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
 		if (svc) {
 			proc_exec_drain(svc);
 			sup_child_exited(&sup, pid, status);
+		} else if (probe_reaped(pid, status)) {
+			continue;
 		} else if (pid == cmd.pid) {
 			cmd_exited(status);
 		} else {
@@ -436,6 +440,31 @@ static int name_width(const struct config *cfg)
 	return w;
 }
 
+static bool needs_notify_socket(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nservices; i++)
+		if (cfg->services[i].type == TYPE_NOTIFY)
+			return true;
+	return false;
+}
+
+/* Services of type = notify report to "<control socket>.notify". */
+static int start_notify_socket(const struct config *cfg)
+{
+	char path[4096];
+	const char *ctl = cfg->control_socket ? cfg->control_socket : getenv("MUSTER_SOCKET");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (ctl && *ctl)
+		snprintf(path, sizeof path, "%s.notify", ctl);
+	else if (geteuid() == 0)
+		snprintf(path, sizeof path, "/run/muster.sock.notify");
+	else if (xdg && *xdg)
+		snprintf(path, sizeof path, "%s/muster.sock.notify", xdg);
+	else
+		snprintf(path, sizeof path, "/tmp/muster-%ld.sock.notify", (long)geteuid());
+	return notify_init(loop, &sup, path);
+}
+
 static int final_status(void)
 {
 	if (sup.exit_status_set)
@@ -452,6 +481,8 @@ int main(int argc, char **argv)
 	static const struct sys_ops ops = {
 		.spawn = proc_spawn,
 		.kill_group = proc_kill_group,
+		.start_probe = probe_start,
+		.stop_probe = probe_stop,
 	};
 
 	parse_options(argc, argv, &opt);
@@ -483,6 +514,9 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		return 1;
 	}
+	probe_init(loop);
+	if (needs_notify_socket(cfg) && start_notify_socket(cfg) < 0)
+		return 1;
 	sup.on_all_down = all_down;
 	sup.on_all_up = all_up;
 	sup.on_state = state_changed;
@@ -496,6 +530,7 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 
 	int status = final_status();
+	notify_close();
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	sup_free(&sup);
 	config_free(cfg);

@@ -26,17 +26,21 @@ int parse_duration(const char *s, double *out)
 	};
 	double total = 0;
 	const char *p = skip_blanks(s);
-	bool bare = true, any = false;
+	bool any = false;
 
 	while (*p) {
 		char *end;
 		size_t i, len;
 
-		if (!isdigit((unsigned char)*p) && *p != '.')
+		/* digits with at most one '.': no signs, hex or exponents */
+		size_t nd = strspn(p, "0123456789."), dots = 0;
+		for (size_t k = 0; k < nd; k++)
+			dots += p[k] == '.';
+		if (nd == 0 || dots > 1 || (nd == 1 && *p == '.'))
 			return -1;
 		errno = 0;
 		double v = strtod(p, &end);
-		if (end == p || errno || !isfinite(v) || v < 0)
+		if (end != p + nd || errno || !isfinite(v))
 			return -1;
 		p = end;
 		for (len = 0; isalpha((unsigned char)p[len]); len++)
@@ -55,11 +59,9 @@ int parse_duration(const char *s, double *out)
 		if (i == sizeof units / sizeof units[0])
 			return -1;
 		total += v * units[i].scale;
-		bare = false;
 		any = true;
 		p = skip_blanks(p + len);
 	}
-	(void)bare;
 	if (!any || total > 1e9)
 		return -1;
 	*out = total;

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "output.h"
+#include "probe.h"
 
 extern char **environ;
 
@@ -195,6 +197,11 @@ static char **child_env(const struct svc_conf *c, const struct passwd *pw)
 		if (asprintf(&s, "LOGNAME=%s", pw->pw_name) > 0)
 			env_put(env, &k, s);
 	}
+	if (c->type == TYPE_NOTIFY && notify_socket_path()) {
+		char *s;
+		if (asprintf(&s, "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
+			env_put(env, &k, s);
+	}
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		env_put(env, &k, c->env[i]);
 	return env;
@@ -228,7 +235,11 @@ static int exec_path(char **argv, char **env)
 	return saved;
 }
 
-static __attribute__((noreturn)) void child(const struct svc_conf *c, int errfd, int out, int err)
+/* In the child: become the service and exec argv.  out and err are the
+ * pipes for fds 1 and 2 (-1: keep the daemon's; -2: /dev/null); readyfd is
+ * the write end of the ready-fd pipe (-1: none). */
+static __attribute__((noreturn)) void child(const struct svc_conf *c, char **argv, int errfd,
+					    int out, int err, int readyfd)
 {
 	const struct passwd *pw = NULL;
 	gid_t gid = 0;
@@ -236,9 +247,13 @@ static __attribute__((noreturn)) void child(const struct svc_conf *c, int errfd,
 	proc_reset_signals();
 	if (setsid() < 0)
 		child_fail(errfd, STAGE_SETSID, errno);
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0)
 		child_fail(errfd, STAGE_STDIO, errno);
+	if (out == -2)
+		out = null;
+	if (err == -2)
+		err = null;
 	if ((out >= 0 && dup2(out, 1) < 0) || (err >= 0 && dup2(err, 2) < 0))
 		child_fail(errfd, STAGE_STDIO, errno);
 	struct rlimit rl;
@@ -273,13 +288,18 @@ static __attribute__((noreturn)) void child(const struct svc_conf *c, int errfd,
 	}
 	if (c->directory && chdir(c->directory) < 0)
 		child_fail(errfd, STAGE_CHDIR, errno);
-	else if (!c->directory && pw && chdir(pw->pw_dir) < 0)
-		(void)0; /* a missing home is not worth failing for */
 	char **env = child_env(c, pw);
 	if (!env)
 		child_fail(errfd, STAGE_ENV, ENOMEM);
 	proc_cloexec_from(3);
-	child_fail(errfd, STAGE_EXEC, exec_path(c->argv, env));
+	if (readyfd >= 0 && c->ready_fd >= 0) {
+		if (errfd == c->ready_fd && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0)
+			child_fail(-1, STAGE_STDIO, errno);
+		if (readyfd == c->ready_fd ? fcntl(readyfd, F_SETFD, 0) < 0
+					   : dup2(readyfd, c->ready_fd) < 0)
+			child_fail(errfd, STAGE_STDIO, errno);
+	}
+	child_fail(errfd, STAGE_EXEC, exec_path(argv, env));
 }
 
 /* ---- in the daemon --------------------------------------------------- */
@@ -340,9 +360,18 @@ void proc_exec_drain(struct service *svc)
 	sup_exec_result(svc, msg);
 }
 
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0) {
+			close(p[i]);
+			p[i] = -1;
+		}
+}
+
 pid_t proc_spawn(struct service *svc, int *exec_fd)
 {
-	int ep[2], op[2] = { -1, -1 }, xp[2] = { -1, -1 };
+	int ep[2] = { -1, -1 }, op[2] = { -1, -1 }, xp[2] = { -1, -1 }, rp[2] = { -1, -1 };
 	const struct svc_conf *c = svc->conf;
 
 	*exec_fd = -1;
@@ -350,13 +379,11 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (pipe2(ep, O_CLOEXEC) < 0)
-		return -1;
-	if (prefix_output && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) {
+	if (pipe2(ep, O_CLOEXEC) < 0 ||
+	    (prefix_output && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) ||
+	    (c->ready_fd >= 0 && pipe2(rp, O_CLOEXEC) < 0)) {
 		int e = errno;
-		close(ep[0]), close(ep[1]);
-		if (op[0] >= 0)
-			close(op[0]), close(op[1]);
+		close_pair(ep), close_pair(op), close_pair(xp), close_pair(rp);
 		errno = e;
 		return -1;
 	}
@@ -365,18 +392,15 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		close(ep[0]);
 		if (prefix_output)
 			close(op[0]), close(xp[0]);
-		child(c, ep[1], op[1], xp[1]);
+		if (rp[0] >= 0)
+			close(rp[0]);
+		child(c, c->argv, ep[1], op[1], xp[1], rp[1]);
 	}
 	int e = errno;
-	close(ep[1]);
-	if (prefix_output) {
-		close(op[1]);
-		close(xp[1]);
-	}
+	close(ep[1]), close(op[1]), close(xp[1]), close(rp[1]);
+	ep[1] = op[1] = xp[1] = rp[1] = -1;
 	if (pid < 0) {
-		close(ep[0]);
-		if (prefix_output)
-			close(op[0]), close(xp[0]);
+		close_pair(ep), close_pair(op), close_pair(xp), close_pair(rp);
 		errno = e;
 		return -1;
 	}
@@ -384,11 +408,26 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		output_attach(c->name, op[0], 1);
 		output_attach(c->name, xp[0], 2);
 	}
+	if (rp[0] >= 0) {
+		fcntl(rp[0], F_SETFL, O_NONBLOCK);
+		probe_watch_ready_fd(svc, rp[0]);
+	}
 	fcntl(ep[0], F_SETFL, O_NONBLOCK);
 	*exec_fd = ep[0];
 	ev_io_init(&svc->w_exec, exec_cb, ep[0], EV_READ);
 	svc->w_exec.data = svc;
 	ev_io_start(proc_loop, &svc->w_exec);
+	return pid;
+}
+
+pid_t proc_spawn_check(struct service *svc)
+{
+	const struct svc_conf *c = svc->conf;
+	char *argv[] = { "/bin/sh", "-c", c->ready_check, NULL };
+
+	pid_t pid = fork();
+	if (pid == 0)
+		child(c, argv, -1, -2, -2, -1);
 	return pid;
 }
 

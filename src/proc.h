@@ -21,6 +21,10 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output);
 pid_t proc_spawn(struct service *svc, int *exec_fd);
 int proc_kill_group(pid_t pgid, int sig);
 
+/* Run svc's ready-check (/bin/sh -c) as the service would run, output to
+ * /dev/null, in a session of its own.  Returns its pid or -1. */
+pid_t proc_spawn_check(struct service *svc);
+
 /* Start the main command (-- CMD) in a process group of its own, with the
  * daemon's stdin, stdout and stderr; when tty, it becomes the terminal's
  * foreground group.  Returns its pid, *errfd the exec-status pipe. */

@@ -31,6 +31,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,11 @@ static void set_state(struct service *svc, enum svc_state st, const char *why)
 		return;
 	svc->state = st;
 	svc->t_state = ev_now(svc->sup->loop);
+	if (old == ST_STARTING) {
+		ev_timer_stop(svc->sup->loop, &svc->w_ready_timer);
+		if (svc->sup->ops->stop_probe)
+			svc->sup->ops->stop_probe(svc);
+	}
 	log_debug("%s: %s -> %s%s%s%s", svc->conf->name, svc_state_name(old),
 		  svc_state_name(st), why ? " (" : "", why ? why : "", why ? ")" : "");
 	if (svc->sup->on_state)
@@ -109,7 +115,12 @@ static void enqueue_neighbours(struct service *svc)
 }
 
 static void step(struct service *svc);
+static void critical_ended(struct service *svc, int code);
+static void became_ready(struct service *svc, enum svc_state st);
 static void exited(struct service *svc, int status);
+static void send_stop(struct service *svc);
+static bool reload_ready(const struct supervisor *sup);
+static void reload_apply(struct supervisor *sup);
 
 static void run_queue(struct supervisor *sup)
 {
@@ -121,7 +132,9 @@ static void run_queue(struct supervisor *sup)
 		sup->qhead = (sup->qhead + 1) % sup->n;
 		sup->qlen--;
 		sup->queued[i] = 0;
-		step(&sup->svcs[i]);
+		step(sup->svcs[i]);
+		if (!sup->qlen && sup->pending && reload_ready(sup))
+			reload_apply(sup);
 	}
 	sup->running_queue = false;
 	if (sup->shutting_down && !sup->down_notified && sup_all_down(sup)) {
@@ -140,7 +153,7 @@ size_t sup_running(const struct supervisor *sup)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sup->n; i++)
-		n += has_process(&sup->svcs[i]);
+		n += has_process(sup->svcs[i]);
 	return n;
 }
 
@@ -149,7 +162,7 @@ static void check_all_up(struct supervisor *sup)
 	if (!sup->on_all_up || sup->shutting_down)
 		return;
 	for (size_t i = 0; i < sup->n; i++) {
-		const struct service *s = &sup->svcs[i];
+		const struct service *s = sup->svcs[i];
 		if (s->want_up && s->state != ST_READY && s->state != ST_DONE)
 			return;
 	}
@@ -164,13 +177,20 @@ static void went_down(struct service *svc, const char *why)
 	ev_timer_stop(sup->loop, &svc->w_stop_timer);
 	ev_timer_stop(sup->loop, &svc->w_restart_timer);
 	if (svc->fail_when_down) {
-		log_warn("%s: failed: %s", svc->conf->name, svc->fail_when_down);
+		log_error("%s: failed: %s", svc->conf->name, svc->fail_when_down);
 		set_reason(svc, svc->fail_when_down);
 		free(svc->fail_when_down);
 		svc->fail_when_down = NULL;
 		set_state(svc, ST_FAILED, svc->reason);
+		critical_ended(svc, 1);
 	} else {
 		set_state(svc, ST_STOPPED, why);
+	}
+	if (svc->restart_when_down && !sup->shutting_down && !sup->pending) {
+		svc->restart_when_down = false;
+		svc->want_up = true;
+		svc->t_waiting = ev_now(sup->loop);
+		set_state(svc, ST_WAITING, "restart");
 	}
 	enqueue_neighbours(svc);
 }
@@ -190,9 +210,9 @@ static void fail_dependents(struct service *svc)
 	work[tail++] = svc->idx;
 	seen[svc->idx] = 1;
 	while (head < tail) {
-		struct service *s = &sup->svcs[work[head++]];
+		struct service *s = sup->svcs[work[head++]];
 		for (size_t i = 0; i < s->nwaiters; i++) {
-			struct service *w = &sup->svcs[s->waiters[i]];
+			struct service *w = sup->svcs[s->waiters[i]];
 			bool hard = false;
 			for (size_t j = 0; j < w->conf->ndep; j++)
 				hard |= w->conf->dep_idx[j] == s->idx;
@@ -215,14 +235,18 @@ static void fail_dependents(struct service *svc)
 	free(seen);
 }
 
-static void critical_ended(struct service *svc)
+/* A critical service ended for good: the run ends with its status (code),
+ * or with its last exit status when code is -1. */
+static void critical_ended(struct service *svc, int code)
 {
 	struct supervisor *sup = svc->sup;
 	char why[128];
 
 	if (!svc->conf->critical || sup->shutting_down)
 		return;
-	sup->exit_status = svc->status >= 0 ? wait_status_code(svc->status) : 1;
+	if (code < 0)
+		code = svc->status >= 0 ? wait_status_code(svc->status) : 1;
+	sup->exit_status = code;
 	sup->exit_status_set = true;
 	snprintf(why, sizeof why, "critical service %s ended", svc->conf->name);
 	if (sup->request_shutdown)
@@ -239,7 +263,7 @@ static void fail_for_good(struct service *svc, const char *reason)
 	set_state(svc, ST_FAILED, reason);
 	fail_dependents(svc);
 	enqueue_neighbours(svc);
-	critical_ended(svc);
+	critical_ended(svc, -1);
 }
 
 static void restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -262,16 +286,74 @@ static void stop_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	log_warn("%s: still running %gs after %s: sending SIGKILL", svc->conf->name,
 		 svc->conf->stop_timeout, signal_name(svc->conf->stop_signal));
-	svc->sup->ops->kill_group(svc->pid, SIGKILL);
+	svc->sup->ops->kill_group(svc->pgid, SIGKILL);
+}
+
+static void ready_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct service *svc = w->data;
+	(void)loop, (void)revents;
+	if (svc->state != ST_STARTING || !svc->pid)
+		return;
+	log_error("%s: not ready within %gs: stopping it", svc->conf->name,
+		  svc->conf->ready_timeout);
+	svc->timed_out = true;
+	send_stop(svc);
 }
 
 static void graceful_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct supervisor *sup = w->data;
 	(void)loop, (void)revents;
-	log_warn("graceful-timeout (%gs) passed with %zu services running: sending SIGKILL",
-		 sup->cfg->graceful_timeout, sup_running(sup));
+	size_t n = sup_running(sup);
+	log_warn("graceful-timeout (%gs) passed with %zu service%s running: sending SIGKILL",
+		 sup->cfg->graceful_timeout, n, n == 1 ? "" : "s");
 	sup_kill_all(sup);
+}
+
+static struct service *service_new(struct supervisor *sup, struct svc_conf *conf)
+{
+	struct service *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->conf = conf;
+	s->sup = sup;
+	s->state = ST_STOPPED;
+	s->exec_fd = -1;
+	s->status = -1;
+	s->fail_times = calloc((size_t)conf->start_limit_burst + 1, sizeof *s->fail_times);
+	if (!s->fail_times) {
+		free(s);
+		return NULL;
+	}
+	ev_timer_init(&s->w_stop_timer, stop_timeout_cb, 0, 0);
+	s->w_stop_timer.data = s;
+	ev_timer_init(&s->w_restart_timer, restart_cb, 0, 0);
+	s->w_restart_timer.data = s;
+	ev_timer_init(&s->w_ready_timer, ready_timeout_cb, 0, 0);
+	s->w_ready_timer.data = s;
+	return s;
+}
+
+/* (Re)build the reverse edges from the config's graph. */
+static int link_waiters(struct supervisor *sup)
+{
+	const struct config *cfg = sup->cfg;
+	for (size_t i = 0; i < sup->n; i++) {
+		free(sup->svcs[i]->waiters);
+		sup->svcs[i]->waiters = NULL;
+		sup->svcs[i]->nwaiters = 0;
+	}
+	for (size_t i = 0; i < sup->n; i++)
+		for (size_t j = 0; j < cfg->graph.nout[i]; j++) {
+			struct service *t = sup->svcs[cfg->graph.out[i][j]];
+			size_t *w = realloc(t->waiters, (t->nwaiters + 1) * sizeof *w);
+			if (!w)
+				return -1;
+			t->waiters = w;
+			t->waiters[t->nwaiters++] = i;
+		}
+	return 0;
 }
 
 int sup_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg,
@@ -287,43 +369,19 @@ int sup_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg,
 	sup->svcs = calloc(n ? n : 1, sizeof *sup->svcs);
 	sup->queue = malloc((n ? n : 1) * sizeof *sup->queue);
 	sup->queued = calloc(n ? n : 1, 1);
-	size_t *nw = calloc(n ? n : 1, sizeof *nw);
-	if (!sup->svcs || !sup->queue || !sup->queued || !nw)
+	if (!sup->svcs || !sup->queue || !sup->queued)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		struct svc_conf *c = &cfg->services[i];
-		for (size_t j = 0; j < cfg->graph.nout[i]; j++)
-			nw[cfg->graph.out[i][j]]++;
-		(void)c;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct service *s = &sup->svcs[i];
-		s->conf = &cfg->services[i];
-		s->sup = sup;
-		s->idx = i;
-		s->state = ST_STOPPED;
-		s->exec_fd = -1;
-		s->status = -1;
-		s->waiters = calloc(nw[i] ? nw[i] : 1, sizeof *s->waiters);
-		s->fail_times = calloc((size_t)s->conf->start_limit_burst + 1, sizeof *s->fail_times);
-		if (!s->waiters || !s->fail_times)
+		if (!(sup->svcs[i] = service_new(sup, &cfg->services[i])))
 			goto fail;
-		ev_timer_init(&s->w_stop_timer, stop_timeout_cb, 0, 0);
-		s->w_stop_timer.data = s;
-		ev_timer_init(&s->w_restart_timer, restart_cb, 0, 0);
-		s->w_restart_timer.data = s;
+		sup->svcs[i]->idx = i;
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < cfg->graph.nout[i]; j++) {
-			struct service *t = &sup->svcs[cfg->graph.out[i][j]];
-			t->waiters[t->nwaiters++] = i;
-		}
+	if (link_waiters(sup) < 0)
+		goto fail;
 	ev_timer_init(&sup->w_graceful, graceful_cb, 0, 0);
 	sup->w_graceful.data = sup;
-	free(nw);
 	return 0;
 fail:
-	free(nw);
 	sup_free(sup);
 	return -1;
 }
@@ -331,18 +389,26 @@ fail:
 void sup_free(struct supervisor *sup)
 {
 	for (size_t i = 0; sup->svcs && i < sup->n; i++) {
-		struct service *s = &sup->svcs[i];
+		struct service *s = sup->svcs[i];
+		if (!s)
+			continue;
 		if (sup->loop) {
 			ev_timer_stop(sup->loop, &s->w_stop_timer);
 			ev_timer_stop(sup->loop, &s->w_restart_timer);
+			ev_timer_stop(sup->loop, &s->w_ready_timer);
 		}
+		if (s->probe && sup->ops && sup->ops->stop_probe)
+			sup->ops->stop_probe(s);
 		free(s->waiters);
 		free(s->fail_times);
 		free(s->reason);
 		free(s->fail_when_down);
+		free(s->status_text);
+		free(s);
 	}
 	if (sup->loop)
 		ev_timer_stop(sup->loop, &sup->w_graceful);
+	config_free(sup->pending);
 	free(sup->svcs);
 	free(sup->queue);
 	free(sup->queued);
@@ -370,10 +436,28 @@ static void spawn(struct service *svc)
 		return;
 	}
 	svc->pid = pid;
+	svc->pgid = pid;
 	svc->exec_fd = fd;
 	svc->t_starting = ev_now(sup->loop);
 	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
 	set_state(svc, ST_STARTING, NULL);
+	const struct svc_conf *c = svc->conf;
+	if (c->type == TYPE_NOTIFY || c->ready_fd >= 0 || c->ready_tcp_host || c->ready_check) {
+		if (sup->ops->start_probe)
+			sup->ops->start_probe(svc);
+		if (c->ready_timeout > 0) {
+			ev_timer_set(&svc->w_ready_timer, c->ready_timeout, 0);
+			ev_timer_start(sup->loop, &svc->w_ready_timer);
+		}
+	}
+}
+
+void sup_ready(struct service *svc, const char *how)
+{
+	if (svc->state != ST_STARTING)
+		return;
+	log_debug("%s: readiness from %s", svc->conf->name, how);
+	became_ready(svc, ST_READY);
 }
 
 /* Can a waiting service start?  1 yes, 0 not yet, -1 never (reason set). */
@@ -383,7 +467,7 @@ static int deps_settled(struct service *svc, char *why, size_t len)
 	const struct svc_conf *c = svc->conf;
 
 	for (size_t i = 0; i < c->ndep; i++) {
-		const struct service *d = &sup->svcs[c->dep_idx[i]];
+		const struct service *d = sup->svcs[c->dep_idx[i]];
 		if (d->state == ST_READY || d->state == ST_DONE)
 			continue;
 		if (d->state == ST_FAILED || (d->state == ST_STOPPED && !d->want_up)) {
@@ -394,7 +478,7 @@ static int deps_settled(struct service *svc, char *why, size_t len)
 		return 0;
 	}
 	for (size_t i = 0; i < c->nafter; i++) {
-		const struct service *d = &sup->svcs[c->after_idx[i]];
+		const struct service *d = sup->svcs[c->after_idx[i]];
 		if (d->state == ST_READY || d->state == ST_DONE || d->state == ST_FAILED ||
 		    (d->state == ST_STOPPED && !d->want_up))
 			continue;
@@ -409,12 +493,12 @@ static void send_stop(struct service *svc)
 	int sig = sup->killing ? SIGKILL : svc->conf->stop_signal;
 
 	log_info("%s: stopping (%s to process group %ld)", svc->conf->name, signal_name(sig),
-		 (long)svc->pid);
+		 (long)svc->pgid);
 	set_state(svc, ST_STOPPING, NULL);
-	if (sup->ops->kill_group(svc->pid, sig) < 0 && errno != ESRCH)
+	if (sup->ops->kill_group(svc->pgid, sig) < 0 && errno != ESRCH)
 		log_warn_errno("%s: cannot send %s", svc->conf->name, signal_name(sig));
 	if (sig != SIGKILL && sig != SIGCONT)
-		sup->ops->kill_group(svc->pid, SIGCONT);
+		sup->ops->kill_group(svc->pgid, SIGCONT);
 	if (!sup->killing) {
 		ev_timer_set(&svc->w_stop_timer, svc->conf->stop_timeout, 0);
 		ev_timer_start(sup->loop, &svc->w_stop_timer);
@@ -449,7 +533,7 @@ static void step(struct service *svc)
 		/* stops once what waits for it and is going down has stopped; a
 		 * done oneshot keeps its place in that order until then */
 		for (size_t i = 0; i < svc->nwaiters; i++) {
-			const struct service *w = &sup->svcs[svc->waiters[i]];
+			const struct service *w = sup->svcs[svc->waiters[i]];
 			if (!w->want_up && (has_process(w) || w->state == ST_DONE))
 				return;
 		}
@@ -510,6 +594,16 @@ static void exited(struct service *svc, int status)
 	char st[32], why[200];
 
 	wait_status_str(status, st, sizeof st);
+	if (svc->timed_out) {
+		svc->timed_out = false;
+		if (svc->want_up && !sup->shutting_down) {
+			/* not ready in time: a failed start, for restarts and limits */
+			snprintf(why, sizeof why, "not ready within %gs", c->ready_timeout);
+			set_reason(svc, why);
+			clean = false;
+			goto failed_start;
+		}
+	}
 	if (svc->state == ST_STOPPING || !svc->want_up) {
 		log_info("%s: stopped (%s)", c->name, st);
 		went_down(svc, st);
@@ -519,7 +613,11 @@ static void exited(struct service *svc, int status)
 		became_ready(svc, ST_DONE);
 		return;
 	}
-	log_warn("%s: exited with %s", c->name, st);
+	if (clean)
+		log_info("%s: exited with %s", c->name, st);
+	else
+		log_warn("%s: exited with %s", c->name, st);
+failed_start:;
 	bool restart = !sup->shutting_down &&
 		       (c->restart == RESTART_ALWAYS || (c->restart == RESTART_ON_FAILURE && !clean));
 	if (!restart) {
@@ -528,7 +626,7 @@ static void exited(struct service *svc, int status)
 			set_state(svc, ST_STOPPED, "exited with status 0");
 			enqueue_neighbours(svc);
 			run_queue(sup);
-			critical_ended(svc);
+			critical_ended(svc, -1);
 		} else {
 			if (svc->reason)
 				snprintf(why, sizeof why, "%s", svc->reason);
@@ -539,7 +637,7 @@ static void exited(struct service *svc, int status)
 		}
 		return;
 	}
-	if (over_start_limit(svc, now)) {
+	if (!clean && over_start_limit(svc, now)) {
 		snprintf(why, sizeof why, "start limit hit: more than %d failures in %gs (last: %s)",
 			 c->start_limit_burst, c->start_limit_interval,
 			 svc->reason ? svc->reason : st);
@@ -563,8 +661,8 @@ static void exited(struct service *svc, int status)
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 {
 	for (size_t i = 0; i < sup->n; i++)
-		if (has_process(&sup->svcs[i]) && sup->svcs[i].pid == pid)
-			return &sup->svcs[i];
+		if (has_process(sup->svcs[i]) && sup->svcs[i]->pid == pid)
+			return sup->svcs[i];
 	return NULL;
 }
 
@@ -573,10 +671,10 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
 	struct service *svc = sup_find_pid(sup, pid);
 	if (!svc)
 		return NULL;
-	if (pid > 0 && svc->state == ST_STOPPING)
-		sup->ops->kill_group(pid, SIGKILL); /* what is left of its group */
-	else if (pid > 0)
-		sup->ops->kill_group(pid, SIGTERM);
+	if (svc->pgid > 0 && svc->state == ST_STOPPING)
+		sup->ops->kill_group(svc->pgid, SIGKILL); /* what is left of its group */
+	else if (svc->pgid > 0)
+		sup->ops->kill_group(svc->pgid, SIGTERM);
 	svc->pid = 0;
 	svc->status = status;
 	exited(svc, status);
@@ -588,7 +686,7 @@ void sup_start_all(struct supervisor *sup)
 {
 	ev_tstamp now = ev_now(sup->loop);
 	for (size_t i = 0; i < sup->n; i++) {
-		struct service *s = &sup->svcs[i];
+		struct service *s = sup->svcs[i];
 		s->want_up = true;
 		s->restarts = 0;
 		s->delay = s->conf->restart_delay;
@@ -606,6 +704,11 @@ void sup_shutdown(struct supervisor *sup, const char *why)
 	if (sup->shutting_down)
 		return;
 	sup->shutting_down = true;
+	if (sup->pending) {
+		log_warn("reload cancelled by shutdown");
+		config_free(sup->pending);
+		sup->pending = NULL;
+	}
 	size_t running = sup_running(sup);
 	if (sup->n)
 		log_info("stopping %zu service%s (%s)", running, running == 1 ? "" : "s", why);
@@ -617,7 +720,7 @@ void sup_shutdown(struct supervisor *sup, const char *why)
 		ev_timer_start(sup->loop, &sup->w_graceful);
 	}
 	for (size_t i = 0; i < sup->n; i++) {
-		sup->svcs[i].want_up = false;
+		sup->svcs[i]->want_up = false;
 		enqueue(sup, i);
 	}
 	run_queue(sup);
@@ -630,14 +733,322 @@ void sup_kill_all(struct supervisor *sup)
 	sup->killing = true;
 	ev_timer_stop(sup->loop, &sup->w_graceful);
 	for (size_t i = 0; i < sup->n; i++) {
-		struct service *s = &sup->svcs[i];
+		struct service *s = sup->svcs[i];
 		s->want_up = false;
-		if (has_process(s) && s->pid > 0) {
+		if (has_process(s) && s->pgid > 0) {
 			ev_timer_stop(sup->loop, &s->w_stop_timer);
-			sup->ops->kill_group(s->pid, SIGKILL);
+			sup->ops->kill_group(s->pgid, SIGKILL);
 			set_state(s, ST_STOPPING, "killed");
 		}
 		enqueue(sup, i);
 	}
 	run_queue(sup);
+}
+
+/* ---- operations ------------------------------------------------------ */
+
+struct service *sup_find(struct supervisor *sup, const char *name)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (!strcmp(sup->svcs[i]->conf->name, name))
+			return sup->svcs[i];
+	return NULL;
+}
+
+static int refuse_busy(struct supervisor *sup, char *err, size_t len)
+{
+	if (sup->shutting_down) {
+		snprintf(err, len, "shutting down");
+		return -1;
+	}
+	if (sup->pending) {
+		snprintf(err, len, "a reload is in progress");
+		return -1;
+	}
+	return 0;
+}
+
+/* Want one service up again from scratch. */
+static void want_up(struct service *svc, bool rerun_done)
+{
+	struct supervisor *sup = svc->sup;
+
+	svc->want_up = true;
+	svc->restart_when_down = false;
+	free(svc->fail_when_down);
+	svc->fail_when_down = NULL;
+	switch (svc->state) {
+	case ST_DONE:
+		if (!rerun_done)
+			break;
+		/* fall through */
+	case ST_STOPPED:
+	case ST_FAILED:
+	case ST_BACKOFF:
+		ev_timer_stop(sup->loop, &svc->w_restart_timer);
+		svc->restarts = 0;
+		svc->nfail = 0;
+		svc->delay = svc->conf->restart_delay;
+		svc->t_waiting = ev_now(sup->loop);
+		svc->t_starting = svc->t_ready = 0;
+		set_state(svc, ST_WAITING, "start requested");
+		break;
+	case ST_STOPPING:
+		svc->restart_when_down = true; /* it comes back once it is down */
+		svc->want_up = false;
+		break;
+	default:
+		break;
+	}
+	enqueue(sup, svc->idx);
+}
+
+int sup_start(struct supervisor *sup, struct service *svc, char *err, size_t len)
+{
+	if (refuse_busy(sup, err, len))
+		return -1;
+	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
+	unsigned char *seen = calloc(sup->n, 1);
+	if (!work || !seen) {
+		free(work);
+		free(seen);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	work[tail++] = svc->idx;
+	seen[svc->idx] = 1;
+	while (head < tail) {
+		struct service *s = sup->svcs[work[head++]];
+		want_up(s, s == svc);
+		for (size_t i = 0; i < s->conf->ndep; i++)
+			if (!seen[s->conf->dep_idx[i]]) {
+				seen[s->conf->dep_idx[i]] = 1;
+				work[tail++] = s->conf->dep_idx[i];
+			}
+	}
+	free(work);
+	free(seen);
+	run_queue(sup);
+	check_all_up(sup);
+	return 0;
+}
+
+int sup_stop(struct supervisor *sup, struct service *svc, char *err, size_t len)
+{
+	if (refuse_busy(sup, err, len))
+		return -1;
+	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
+	unsigned char *seen = calloc(sup->n, 1);
+	if (!work || !seen) {
+		free(work);
+		free(seen);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	work[tail++] = svc->idx;
+	seen[svc->idx] = 1;
+	while (head < tail) {
+		struct service *s = sup->svcs[work[head++]];
+		s->want_up = false;
+		s->restart_when_down = false;
+		enqueue(sup, s->idx);
+		for (size_t i = 0; i < s->nwaiters; i++) {
+			struct service *w = sup->svcs[s->waiters[i]];
+			for (size_t j = 0; j < w->conf->ndep; j++)
+				if (w->conf->dep_idx[j] == s->idx && !seen[w->idx]) {
+					seen[w->idx] = 1;
+					work[tail++] = w->idx;
+				}
+		}
+	}
+	free(work);
+	free(seen);
+	run_queue(sup);
+	return 0;
+}
+
+int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t len)
+{
+	if (refuse_busy(sup, err, len))
+		return -1;
+	if (!has_process(svc))
+		return sup_start(sup, svc, err, len);
+	svc->want_up = false;
+	svc->restart_when_down = true;
+	enqueue(sup, svc->idx);
+	run_queue(sup);
+	return 0;
+}
+
+/* ---- reload ----------------------------------------------------------
+ * Phase one, in the old graph: removed services and changed ones that run
+ * are taken down (dependents first).  Phase two, once they are all down:
+ * the services are re-indexed for the new config, and added and changed
+ * ones start by the new graph.  Unchanged services keep their process. */
+
+static bool reload_ready(const struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct service *s = sup->svcs[i];
+		if (!s->want_up && (has_process(s) || s->state == ST_DONE) && s->restart_when_down)
+			return false;
+	}
+	return true;
+}
+
+static void reload_apply(struct supervisor *sup)
+{
+	struct config *ncfg = sup->pending, *old = sup->cfg;
+	size_t n = ncfg->nservices;
+	struct service **nsvcs = calloc(n ? n : 1, sizeof *nsvcs);
+	size_t *nqueue = malloc((n ? n : 1) * sizeof *nqueue);
+	unsigned char *nqueued = calloc(n ? n : 1, 1);
+
+	if (!nsvcs || !nqueue || !nqueued) {
+		log_error("reload: out of memory; keeping the old config");
+		free(nsvcs), free(nqueue), free(nqueued);
+		config_free(ncfg);
+		sup->pending = NULL;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct svc_conf *c = &ncfg->services[i];
+		struct service *s = sup_find(sup, c->name);
+		if (s) {
+			bool changed = s->restart_when_down;
+			ev_tstamp *ft = calloc((size_t)c->start_limit_burst + 1, sizeof *ft);
+			if (ft) {
+				free(s->fail_times);
+				s->fail_times = ft;
+				s->nfail = 0;
+			}
+			s->conf = c;
+			if (changed) {
+				s->restart_when_down = false;
+				s->want_up = true;
+				s->restarts = 0;
+				s->delay = c->restart_delay;
+				s->t_waiting = ev_now(sup->loop);
+				s->t_starting = s->t_ready = 0;
+				set_state(s, ST_WAITING, "changed by reload");
+			}
+		} else {
+			s = service_new(sup, c);
+			if (s) {
+				s->want_up = true;
+				s->delay = c->restart_delay;
+				s->t_waiting = ev_now(sup->loop);
+				set_state(s, ST_WAITING, "added by reload");
+			}
+		}
+		if (!s) {
+			log_error("reload: out of memory for %s", c->name);
+			continue;
+		}
+		s->idx = i;
+		nsvcs[i] = s;
+	}
+	/* what is not in the new config is down by now: free it */
+	for (size_t i = 0; i < sup->n; i++) {
+		struct service *s = sup->svcs[i];
+		bool kept = false;
+		for (size_t j = 0; j < n && !kept; j++)
+			kept = nsvcs[j] == s;
+		if (!kept) {
+			ev_timer_stop(sup->loop, &s->w_stop_timer);
+			ev_timer_stop(sup->loop, &s->w_restart_timer);
+			free(s->waiters);
+			free(s->fail_times);
+			free(s->reason);
+			free(s->fail_when_down);
+			free(s->status_text);
+			free(s);
+		}
+	}
+	free(sup->svcs);
+	free(sup->queue);
+	free(sup->queued);
+	sup->svcs = nsvcs;
+	sup->queue = nqueue;
+	sup->queued = nqueued;
+	sup->qhead = sup->qlen = 0;
+	sup->n = n;
+	sup->cfg = ncfg;
+	sup->pending = NULL;
+	if (link_waiters(sup) < 0)
+		log_error("reload: out of memory linking services");
+	config_free(old);
+	log_info("reload: config applied (%zu services)", n);
+	for (size_t i = 0; i < n; i++)
+		enqueue(sup, i);
+}
+
+static void report_add(char **report, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void report_add(char **report, size_t *len, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	char *p = realloc(*report, *len + (size_t)n + 2);
+	if (!p)
+		return;
+	memcpy(p + *len, line, (size_t)n);
+	p[*len + (size_t)n] = '\n';
+	p[*len + (size_t)n + 1] = '\0';
+	*len += (size_t)n + 1;
+	*report = p;
+}
+
+int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char *err, size_t len)
+{
+	size_t rlen = 0;
+
+	*report = NULL;
+	if (refuse_busy(sup, err, len)) {
+		config_free(ncfg);
+		return -1;
+	}
+	/* [muster] settings that apply at once */
+	sup->cfg->graceful_timeout = ncfg->graceful_timeout;
+	for (size_t i = 0; i < sup->n; i++) {
+		struct service *s = sup->svcs[i];
+		long j = config_find(ncfg, s->conf->name);
+		if (j < 0) {
+			report_add(report, &rlen, "%s: removed, stopping", s->conf->name);
+			s->want_up = false;
+			s->restart_when_down = true; /* marks "to be down before phase two" */
+			enqueue(sup, i);
+		} else if (!svc_conf_equal(s->conf, &ncfg->services[j])) {
+			bool running = has_process(s) || s->state == ST_WAITING ||
+				       s->state == ST_BACKOFF || s->state == ST_DONE;
+			report_add(report, &rlen, "%s: changed, %s", s->conf->name,
+				   running ? "restarting" : "not running (start it to apply)");
+			if (running) {
+				s->want_up = false;
+				s->restart_when_down = true;
+				enqueue(sup, i);
+			}
+		} else {
+			report_add(report, &rlen, "%s: unchanged", s->conf->name);
+		}
+	}
+	for (size_t j = 0; j < ncfg->nservices; j++)
+		if (!sup_find(sup, ncfg->services[j].name))
+			report_add(report, &rlen, "%s: added, starting", ncfg->services[j].name);
+	if (!*report)
+		report_add(report, &rlen, "no services");
+	sup->pending = ncfg;
+	if (reload_ready(sup))
+		reload_apply(sup);
+	run_queue(sup);
+	check_all_up(sup);
+	return 0;
 }

@@ -36,8 +36,9 @@ struct sys_ops {
 	pid_t (*spawn)(struct service *svc, int *exec_fd);
 	/* Signal a whole process group; 0 or -1 with errno. */
 	int (*kill_group)(pid_t pgid, int sig);
-	/* The exec-status pipe is no longer needed. */
-	void (*close_exec_fd)(struct service *svc, int fd);
+	/* Start and stop svc's readiness probes (may be NULL). */
+	void (*start_probe)(struct service *svc);
+	void (*stop_probe)(struct service *svc);
 };
 
 struct service {
@@ -51,6 +52,8 @@ struct service {
 	int exec_fd;            /* exec-status pipe, -1 when none */
 	ev_io w_exec;
 	char *reason;           /* why it last failed or stopped, or NULL */
+	char *status_text;      /* the last STATUS= it sent, or NULL */
+	pid_t pgid;             /* its process group (the first pid) */
 	char *fail_when_down;   /* a dependency failed: end as failed, this reason */
 
 	int status;             /* last wait status; -1: never exited */
@@ -64,17 +67,20 @@ struct service {
 
 	ev_timer w_stop_timer;    /* stop-timeout: then SIGKILL */
 	ev_timer w_restart_timer; /* backoff delay */
+	ev_timer w_ready_timer;   /* ready-timeout */
+	bool timed_out;           /* stopped for not being ready in time */
+	struct probe *probe;      /* its readiness probes (probe.c) */
 
+	bool restart_when_down; /* musterctl restart, or a reload changed it */
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
-	void *data;             /* the daemon's per-service extras */
 };
 
 struct supervisor {
 	struct ev_loop *loop;
 	struct config *cfg;
 	const struct sys_ops *ops;
-	struct service *svcs;
+	struct service **svcs;  /* in config order */
 	size_t n;
 
 	bool shutting_down;
@@ -89,6 +95,7 @@ struct supervisor {
 	unsigned char *queued;
 	bool running_queue;
 	bool down_notified;
+	struct config *pending;  /* a reload waiting for services to stop */
 
 	/* called when every service is down after sup_shutdown() */
 	void (*on_all_down)(struct supervisor *);
@@ -119,6 +126,9 @@ void sup_kill_all(struct supervisor *sup);
 /* The exec-status pipe said: exec succeeded (msg NULL) or failed (msg). */
 void sup_exec_result(struct service *svc, const char *msg);
 
+/* svc says it is ready (READY=1, ready-fd, a probe passed). */
+void sup_ready(struct service *svc, const char *how);
+
 /* A child was reaped.  Returns the service whose main process it was, or
  * NULL for any other process (an orphan). */
 struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
@@ -131,6 +141,29 @@ bool sup_all_down(const struct supervisor *sup);
 
 /* Number of services that have a process. */
 size_t sup_running(const struct supervisor *sup);
+
+/* ---- operations (the control socket) --------------------------------
+ * Each returns 0, or -1 with a one-line reason in err[len]. */
+
+struct service *sup_find(struct supervisor *sup, const char *name);
+
+/* Want svc up, with everything it `depends` on (transitively); a done
+ * oneshot runs again; start limits and backoff start over. */
+int sup_start(struct supervisor *sup, struct service *svc, char *err, size_t len);
+
+/* Want svc down, and first everything that `depends` on it; it stays down
+ * (no automatic restart) until started again. */
+int sup_stop(struct supervisor *sup, struct service *svc, char *err, size_t len);
+
+/* Stop svc (its dependents keep running) and start it again. */
+int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t len);
+
+/* Apply a new, valid config (ownership passes): removed and changed
+ * services stop (in the old graph's order), then added and changed ones
+ * start (in the new graph's order); unchanged ones are not touched.  The
+ * report, one line per service ("NAME: added" ...), is malloc'd into
+ * *report.  Fails when a reload is in progress or shutting down. */
+int sup_reload(struct supervisor *sup, struct config *cfg, char **report, char *err, size_t len);
 
 /* Format a wait status: "status 3", "signal 9". */
 const char *wait_status_str(int status, char *buf, size_t len);

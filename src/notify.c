@@ -1,0 +1,301 @@
+#include "notify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define MAX_FDS 64
+
+static struct ev_loop *notify_loop;
+static struct supervisor *notify_sup;
+static ev_io w_notify;
+static char *sock_path;
+
+static bool field(const char *line, size_t len, const char *key, const char **val, size_t *vlen)
+{
+	size_t k = strlen(key);
+	if (len <= k || strncmp(line, key, k) || line[k] != '=')
+		return false;
+	*val = line + k + 1;
+	*vlen = len - k - 1;
+	return true;
+}
+
+static bool parse_long(const char *v, size_t n, long lo, long hi, long *out)
+{
+	char buf[24];
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	long x = strtol(buf, &end, 10);
+	if (*end || errno || x < lo || x > hi)
+		return false;
+	*out = x;
+	return true;
+}
+
+int notify_parse(const char *buf, size_t len, struct notify_msg *m)
+{
+	int known = 0;
+	bool any = false;
+
+	memset(m, 0, sizeof *m);
+	if (len == 0 || memchr(buf, '\0', len))
+		return -1;
+	for (size_t pos = 0; pos < len;) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		const char *v;
+		size_t vn;
+		long x;
+
+		pos += n + (nl != NULL);
+		if (n == 0)
+			continue;
+		if (!memchr(line, '=', n)) {
+			m->unknown++;
+			continue;
+		}
+		any = true;
+		if (field(line, n, "READY", &v, &vn)) {
+			if (vn == 1 && *v == '1')
+				m->ready = true, known++;
+		} else if (field(line, n, "STOPPING", &v, &vn)) {
+			if (vn == 1 && *v == '1')
+				m->stopping = true, known++;
+		} else if (field(line, n, "RELOADING", &v, &vn)) {
+			if (vn == 1 && *v == '1')
+				m->reloading = true, known++;
+		} else if (field(line, n, "WATCHDOG", &v, &vn)) {
+			if (vn == 1 && *v == '1')
+				m->watchdog = true, known++;
+		} else if (field(line, n, "BARRIER", &v, &vn)) {
+			if (vn == 1 && *v == '1')
+				m->barrier = true, known++;
+		} else if (field(line, n, "STATUS", &v, &vn)) {
+			if (vn >= sizeof m->status)
+				vn = sizeof m->status - 1;
+			memcpy(m->status, v, vn);
+			m->status[vn] = '\0';
+			m->has_status = true;
+			known++;
+		} else if (field(line, n, "MAINPID", &v, &vn)) {
+			if (parse_long(v, vn, 1, 0x7fffffff, &x))
+				m->mainpid = (pid_t)x, m->has_mainpid = true, known++;
+		} else if (field(line, n, "ERRNO", &v, &vn)) {
+			if (parse_long(v, vn, 0, 4095, &x))
+				m->errnum = (int)x, m->has_errno = true, known++;
+		} else {
+			m->unknown++;
+		}
+	}
+	return any ? known : -1;
+}
+
+/* The service a sender belongs to, under its notify-access. */
+static struct service *sender_service(pid_t pid)
+{
+	struct supervisor *sup = notify_sup;
+	pid_t sid = -2;
+
+	for (size_t i = 0; i < sup->n; i++) {
+		struct service *s = sup->svcs[i];
+		if (s->state != ST_STARTING && s->state != ST_READY && s->state != ST_STOPPING)
+			continue;
+		if (s->pid == pid)
+			return s;
+		if (s->conf->notify_access == NOTIFY_ALL) {
+			if (sid == -2)
+				sid = getsid(pid);
+			if (sid > 0 && sid == s->pgid)
+				return s;
+		}
+	}
+	return NULL;
+}
+
+static void handle(struct service *svc, const struct notify_msg *m)
+{
+	const char *name = svc->conf->name;
+
+	if (m->has_status) {
+		free(svc->status_text);
+		svc->status_text = strdup(m->status);
+		log_debug("%s: status: %s", name, m->status);
+	}
+	if (m->has_errno && m->errnum)
+		log_warn("%s: reports error %d (%s)", name, m->errnum, strerror(m->errnum));
+	if (m->has_mainpid && m->mainpid != svc->pid) {
+		log_info("%s: main process is now %ld", name, (long)m->mainpid);
+		svc->pid = m->mainpid;
+	}
+	if (m->stopping)
+		log_info("%s: says it is stopping", name);
+	if (m->reloading)
+		log_info("%s: says it is reloading", name);
+	if (m->ready && svc->conf->type == TYPE_NOTIFY)
+		sup_ready(svc, "READY=1");
+}
+
+static void close_fds(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int *fds = (int *)CMSG_DATA(c);
+		for (size_t i = 0; i < n; i++)
+			close(fds[i]);
+	}
+}
+
+static void notify_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+
+	for (int budget = 0; budget < 64; budget++) {
+		char buf[NOTIFY_MAX + 1];
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * MAX_FDS)];
+		} ctl;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
+		};
+		ssize_t n = recvmsg(w->fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		if (n < 0)
+			return; /* EAGAIN, or nothing more to read */
+		close_fds(&mh);
+		const struct ucred *cred = NULL;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+			    c->cmsg_len >= CMSG_LEN(sizeof *cred))
+				cred = (const struct ucred *)CMSG_DATA(c);
+		if (!cred || cred->pid <= 0) {
+			log_debug("notify: message without credentials ignored");
+			continue;
+		}
+		if (n > NOTIFY_MAX || (mh.msg_flags & MSG_TRUNC)) {
+			log_warn("notify: %zd-byte message from pid %ld ignored (limit %d)", n,
+				 (long)cred->pid, NOTIFY_MAX);
+			continue;
+		}
+		struct service *svc = sender_service(cred->pid);
+		if (!svc) {
+			log_debug("notify: message from pid %ld ignored: not the main process of a "
+				  "service", (long)cred->pid);
+			continue;
+		}
+		struct notify_msg m;
+		if (notify_parse(buf, (size_t)n, &m) < 0) {
+			log_debug("%s: unreadable notify message ignored", svc->conf->name);
+			continue;
+		}
+		handle(svc, &m);
+	}
+}
+
+static int sockaddr_for(const char *path, struct sockaddr_un *sa, socklen_t *len)
+{
+	size_t n = strlen(path);
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (n == 0 || n >= sizeof sa->sun_path)
+		return -1;
+	memcpy(sa->sun_path, path, n);
+	if (path[0] == '@')
+		sa->sun_path[0] = '\0'; /* abstract namespace */
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] != '@'));
+	return 0;
+}
+
+int notify_init(struct ev_loop *loop, struct supervisor *sup, const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int one = 1;
+
+	notify_loop = loop;
+	notify_sup = sup;
+	if (sockaddr_for(path, &sa, &salen) < 0) {
+		log_error("notify socket path too long: %s", path);
+		return -1;
+	}
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_error_errno("cannot create the notify socket");
+		return -1;
+	}
+	if (path[0] != '@')
+		unlink(path); /* ours: the control socket proved no other daemon owns it */
+	mode_t old = umask(0111);
+	int r = bind(fd, (struct sockaddr *)&sa, salen);
+	umask(old);
+	if (r < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
+		log_error_errno("cannot bind the notify socket %s", path);
+		close(fd);
+		return -1;
+	}
+	sock_path = strdup(path);
+	ev_io_init(&w_notify, notify_cb, fd, EV_READ);
+	ev_io_start(loop, &w_notify);
+	return 0;
+}
+
+const char *notify_socket_path(void)
+{
+	return sock_path;
+}
+
+void notify_close(void)
+{
+	if (!sock_path)
+		return;
+	ev_io_stop(notify_loop, &w_notify);
+	close(w_notify.fd);
+	if (sock_path[0] != '@')
+		unlink(sock_path);
+	free(sock_path);
+	sock_path = NULL;
+}
+
+void notify_manager(const char *fmt, ...)
+{
+	static int fd = -2;
+	static struct sockaddr_un sa;
+	static socklen_t salen;
+	char msg[1024];
+	va_list ap;
+
+	if (fd == -2) {
+		const char *path = getenv("NOTIFY_SOCKET");
+		fd = -1;
+		if (path && sockaddr_for(path, &sa, &salen) == 0)
+			fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	}
+	if (fd < 0)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof msg)
+		n = sizeof msg - 1;
+	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa, salen) < 0)
+		log_debug("notify: cannot tell the manager %.20s: %s", msg, strerror(errno));
+}
