@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "notify.h"
 #include "output.h"
@@ -286,6 +287,7 @@ static void all_up(struct supervisor *s)
 static void state_changed(struct service *svc, enum svc_state old)
 {
 	(void)old;
+	control_state_changed(svc);
 	if (opt.cmd && !cmd.started && svc->state == ST_FAILED && !sup.shutting_down) {
 		log_error("%s failed to start (%s): not running %s", svc->conf->name,
 			  svc->reason ? svc->reason : "failed", opt.cmd[0]);
@@ -498,6 +500,10 @@ int main(int argc, char **argv)
 	log_threshold = lv < LOG_ERROR ? LOG_ERROR : lv > LOG_DEBUG ? LOG_DEBUG : (enum log_level)lv;
 
 	ensure_stdio();
+	if (proc_setup() < 0) {
+		log_error_errno("cannot reserve descriptors");
+		return 1;
+	}
 	rlim_t nofile = raise_nofile();
 	loop = ev_loop_new(EVFLAG_AUTO);
 	if (!loop) {
@@ -513,6 +519,14 @@ int main(int argc, char **argv)
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {
 		log_error("out of memory");
 		return 1;
+	}
+	/* control socket: first, so that a live muster on it stops us here */
+	if (!zero_config() || getenv("MUSTER_SOCKET")) {
+		static const struct control_hooks hooks = { .shutdown = shutdown_now };
+		char *sock = control_socket_path(cfg->control_socket);
+		if (!sock || control_init(loop, &sup, sock, &hooks) < 0)
+			return 1;
+		free(sock);
 	}
 	probe_init(loop);
 	if (needs_notify_socket(cfg) && start_notify_socket(cfg) < 0)
@@ -532,6 +546,7 @@ int main(int argc, char **argv)
 	int status = final_status();
 	notify_close();
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
+	control_close();
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);

@@ -33,8 +33,8 @@ struct outpipe {
 	ev_io w;
 	int stream;
 	char *name;
-	char *buf;
-	size_t len;
+	char *buf;              /* the partial line; NULL when none */
+	size_t len, cap;
 	bool continued;         /* the current line was passed on in pieces */
 	struct outpipe *next;
 };
@@ -171,26 +171,83 @@ static void emit(const struct outpipe *p, const char *text, size_t len, bool con
 	sink_put(s, "\n", 1);
 }
 
-static void split_lines(struct outpipe *p, bool eof)
+/* Keep text as (part of) the pending partial line; a line that reaches
+ * LINE_MAX_BYTES goes out as a piece, the rest follows marked '+'. */
+static void hold(struct outpipe *p, const char *text, size_t len)
 {
-	size_t start = 0;
-	for (;;) {
-		char *nl = memchr(p->buf + start, '\n', p->len - start);
-		if (!nl)
-			break;
-		size_t end = (size_t)(nl - p->buf);
-		emit(p, p->buf + start, end - start, p->continued);
-		p->continued = false;
-		start = end + 1;
+	while (len) {
+		size_t room = LINE_MAX_BYTES - p->len;
+		size_t n = len < room ? len : room;
+		if (p->len + n > p->cap) {
+			size_t ncap = p->cap ? p->cap : 256;
+			while (ncap < p->len + n)
+				ncap *= 2;
+			if (ncap > LINE_MAX_BYTES)
+				ncap = LINE_MAX_BYTES;
+			char *b = realloc(p->buf, ncap);
+			if (!b) {
+				/* no memory for the partial line: pass it on as a piece */
+				emit(p, text, len, p->continued);
+				p->continued = true;
+				return;
+			}
+			p->buf = b;
+			p->cap = ncap;
+		}
+		memcpy(p->buf + p->len, text, n);
+		p->len += n;
+		text += n;
+		len -= n;
+		if (p->len == LINE_MAX_BYTES) {
+			emit(p, p->buf, p->len, p->continued);
+			p->continued = true;
+			p->len = 0;
+		}
 	}
-	if (start < p->len && (eof || (start == 0 && p->len == LINE_MAX_BYTES))) {
-		/* a line longer than the buffer, or the last partial line */
-		emit(p, p->buf + start, p->len - start, p->continued);
-		p->continued = !eof;
-		start = p->len;
+}
+
+/* The held partial line ends here (with text, up to its newline). */
+static void finish_line(struct outpipe *p, const char *text, size_t len)
+{
+	if (p->len) {
+		hold(p, text, len);
+		emit(p, p->buf, p->len, p->continued);
+		p->len = 0;
+		/* an idle pipe holds no buffer */
+		free(p->buf);
+		p->buf = NULL;
+		p->cap = 0;
+	} else {
+		emit(p, text, len, p->continued);
 	}
-	memmove(p->buf, p->buf + start, p->len - start);
-	p->len -= start;
+	p->continued = false;
+}
+
+/* New bytes from the pipe: whole lines out, the tail held. */
+static void take(struct outpipe *p, const char *data, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(data, '\n', len);
+		if (!nl) {
+			hold(p, data, len);
+			return;
+		}
+		size_t n = (size_t)(nl - data);
+		if (p->len || n <= LINE_MAX_BYTES) {
+			finish_line(p, data, n);
+		} else {
+			hold(p, data, n); /* pieces of a long line */
+			finish_line(p, NULL, 0);
+		}
+		data += n + 1;
+		len -= n + 1;
+	}
+}
+
+static void flush_partial(struct outpipe *p)
+{
+	if (p->len || p->continued)
+		finish_line(p, NULL, 0);
 }
 
 static void outpipe_free(struct outpipe *p)
@@ -210,15 +267,15 @@ static void outpipe_free(struct outpipe *p)
 /* Read once; returns false when the pipe is finished (EOF or error). */
 static bool outpipe_read(struct outpipe *p)
 {
-	ssize_t n = read(p->w.fd, p->buf + p->len, LINE_MAX_BYTES - p->len);
+	static char rbuf[LINE_MAX_BYTES];
+	ssize_t n = read(p->w.fd, rbuf, sizeof rbuf);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return true;
 	if (n > 0) {
-		p->len += (size_t)n;
-		split_lines(p, false);
+		take(p, rbuf, (size_t)n);
 		return true;
 	}
-	split_lines(p, true);
+	flush_partial(p);
 	return false;
 }
 
@@ -235,15 +292,9 @@ static void pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 void output_attach(const char *name, int fd, int stream)
 {
 	struct outpipe *p = calloc(1, sizeof *p);
-	if (p) {
+	if (p)
 		p->name = strdup(name);
-		p->buf = malloc(LINE_MAX_BYTES);
-	}
-	if (!p || !p->name || !p->buf) {
-		if (p) {
-			free(p->name);
-			free(p->buf);
-		}
+	if (!p || !p->name) {
 		free(p);
 		close(fd);
 		log_error("%s: out of memory: output discarded", name);
@@ -355,7 +406,7 @@ void output_finish(double timeout)
 			sink_flush(&sinks[i]);
 	}
 	while (pipes) {
-		split_lines(pipes, true);
+		flush_partial(pipes);
 		outpipe_free(pipes);
 	}
 	log_sink = NULL;

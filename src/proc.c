@@ -1,6 +1,7 @@
 #include "proc.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -78,7 +79,66 @@ void proc_cloexec_from(int from)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* ---- in the child ---------------------------------------------------- */
+/* ---- spawning --------------------------------------------------------
+ *
+ * A service is started with clone(CLONE_VM | CLONE_VFORK | CLONE_FILES):
+ * no page tables are copied and the daemon waits only until the child has
+ * exec'd.  Everything that allocates or reads files (environment, user and
+ * groups) is prepared in the daemon first; the child makes system calls
+ * only.  The child shares the daemon's descriptor table until its first
+ * call, close_range(SLOT_END, ~0, CLOSE_RANGE_UNSHARE), which gives it a
+ * table of its own holding only fds 0 to SLOT_END - 1: the cost does not
+ * grow with the pipes the daemon holds for other services.  The pipes a
+ * child needs are put into the reserved slots 3 to 6 just before the clone
+ * (and /dev/null back just after).
+ */
+
+enum { SLOT_OUT = 3, SLOT_ERR, SLOT_EXEC, SLOT_READY, SLOT_END };
+
+struct plan {
+	char **argv;
+	char **envp;
+	char *owned[4];         /* env strings made for this spawn */
+	bool out, err, ready;   /* the slots hold pipes for 1, 2, ready-fd */
+	bool quiet;             /* 1 and 2 to /dev/null */
+	int ready_fd;
+	bool set_ids;
+	uid_t uid;
+	gid_t gid;
+	bool set_uid;
+	gid_t groups[64];
+	int ngroups;
+	const char *dir;
+	int umask;
+	int fail_stage, fail_err; /* known to fail before exec */
+};
+
+static int devnull = -1;
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+
+int proc_setup(void)
+{
+	/* nothing inherited reaches a service */
+	proc_cloexec_from(3);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0)
+		return -1;
+	for (int fd = SLOT_OUT; fd < SLOT_END; fd++) {
+		if (fd == devnull || fcntl(fd, F_GETFD) >= 0) {
+			int moved = fcntl(fd, F_DUPFD_CLOEXEC, SLOT_END);
+			if (moved < 0)
+				return -1;
+			if (fd == devnull)
+				devnull = moved;
+			else
+				close(fd);
+		}
+	}
+	for (int fd = SLOT_OUT; fd < SLOT_END; fd++)
+		if (dup3(devnull, fd, O_CLOEXEC) < 0)
+			return -1;
+	return 0;
+}
 
 static __attribute__((noreturn)) void child_fail(int fd, int stage, int err)
 {
@@ -88,133 +148,18 @@ static __attribute__((noreturn)) void child_fail(int fd, int stage, int err)
 	_exit(127);
 }
 
-/* KEY=VALUE into env (replacing KEY); env has room for one more entry. */
-static void env_put(char **env, size_t *n, char *kv)
-{
-	size_t klen = strcspn(kv, "=") + 1;
-	for (size_t i = 0; i < *n; i++)
-		if (!strncmp(env[i], kv, klen)) {
-			env[i] = kv;
-			return;
-		}
-	env[(*n)++] = kv;
-	env[*n] = NULL;
-}
-
-static char *env_get(char **env, const char *key)
-{
-	size_t klen = strlen(key);
-	for (; *env; env++)
-		if (!strncmp(*env, key, klen) && (*env)[klen] == '=')
-			return *env + klen + 1;
-	return NULL;
-}
-
-static char **child_env(const struct svc_conf *c, const struct passwd *pw);
-static int exec_path(char **argv, char **env);
-
-pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
-{
-	int ep[2];
-	static const struct svc_conf none = { .umask = -1 };
-
-	if (pipe2(ep, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(ep[0]);
-		proc_reset_signals();
-		setpgid(0, 0);
-		if (tty) {
-			/* take the terminal; SIGTTOU would stop a background group */
-			sigset_t ttou, old;
-			sigemptyset(&ttou);
-			sigaddset(&ttou, SIGTTOU);
-			sigprocmask(SIG_BLOCK, &ttou, &old);
-			tcsetpgrp(STDIN_FILENO, getpid());
-			sigprocmask(SIG_SETMASK, &old, NULL);
-		}
-		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
-			rl.rlim_cur = child_nofile;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		char **env = child_env(&none, NULL);
-		if (!env)
-			child_fail(ep[1], STAGE_ENV, ENOMEM);
-		proc_cloexec_from(3);
-		int err = exec_path(argv, env);
-		struct report r = { STAGE_EXEC, err };
-		ssize_t w = write(ep[1], &r, sizeof r);
-		(void)w;
-		_exit(err == ENOENT ? 127 : 126); /* as shells do */
-	}
-	int e = errno;
-	close(ep[1]);
-	if (pid < 0) {
-		close(ep[0]);
-		errno = e;
-		return -1;
-	}
-	setpgid(pid, pid); /* both sides, so that neither races the other */
-	*errfd = ep[0];
-	return pid;
-}
-
-bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len)
-{
-	struct report r;
-	ssize_t n = read(errfd, &r, sizeof r);
-	close(errfd);
-	if (n != (ssize_t)sizeof r)
-		return false;
-	snprintf(msg, len, "cannot exec %s: %s", argv[0], strerror(r.err));
-	return true;
-}
-
-static char **child_env(const struct svc_conf *c, const struct passwd *pw)
-{
-	size_t n = 0, extra = 4;
-	while (environ[n])
-		n++;
-	for (size_t i = 0; c->env && c->env[i]; i++)
-		extra++;
-	char **env = malloc((n + extra + 1) * sizeof *env);
-	if (!env)
-		return NULL;
-	size_t k = 0;
-	env[0] = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) && strncmp(environ[i], "LISTEN_", 7) &&
-		    strncmp(environ[i], "WATCHDOG_", 9))
-			env_put(env, &k, environ[i]);
-	if (pw) {
-		char *s;
-		if (asprintf(&s, "HOME=%s", pw->pw_dir) > 0)
-			env_put(env, &k, s);
-		if (asprintf(&s, "USER=%s", pw->pw_name) > 0)
-			env_put(env, &k, s);
-		if (asprintf(&s, "LOGNAME=%s", pw->pw_name) > 0)
-			env_put(env, &k, s);
-	}
-	if (c->type == TYPE_NOTIFY && notify_socket_path()) {
-		char *s;
-		if (asprintf(&s, "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
-			env_put(env, &k, s);
-	}
-	for (size_t i = 0; c->env && c->env[i]; i++)
-		env_put(env, &k, c->env[i]);
-	return env;
-}
-
-/* execve argv[0], searching PATH (from env) when it has no '/'. */
+/* execve argv[0], searching PATH (from env) when it has no '/'.  No
+ * allocation: it may run in a child that shares the daemon's memory. */
 static int exec_path(char **argv, char **env)
 {
 	if (strchr(argv[0], '/')) {
 		execve(argv[0], argv, env);
 		return errno;
 	}
-	const char *path = env_get(env, "PATH");
+	const char *path = NULL;
+	for (char **e = env; *e && !path; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			path = *e + 5;
 	if (!path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	int saved = ENOENT;
@@ -235,71 +180,184 @@ static int exec_path(char **argv, char **env)
 	return saved;
 }
 
-/* In the child: become the service and exec argv.  out and err are the
- * pipes for fds 1 and 2 (-1: keep the daemon's; -2: /dev/null); readyfd is
- * the write end of the ready-fd pipe (-1: none). */
-static __attribute__((noreturn)) void child(const struct svc_conf *c, char **argv, int errfd,
-					    int out, int err, int readyfd)
+/* The child: system calls only (see above). */
+static int child_main(void *arg)
 {
-	const struct passwd *pw = NULL;
-	gid_t gid = 0;
+	const struct plan *pl = arg;
+	int errfd = -1, readyfd = -1;
 
+	if (close_range(SLOT_END, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+		_exit(127);
+	errfd = fcntl(SLOT_EXEC, F_DUPFD_CLOEXEC, SLOT_END);
+	if (pl->ready && (readyfd = fcntl(SLOT_READY, F_DUPFD_CLOEXEC, SLOT_END)) < 0)
+		child_fail(errfd, STAGE_STDIO, errno);
 	proc_reset_signals();
 	if (setsid() < 0)
 		child_fail(errfd, STAGE_SETSID, errno);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0)
+	if (null < 0 || dup2(null, 0) < 0 ||
+	    (pl->out && dup2(SLOT_OUT, 1) < 0) || (pl->err && dup2(SLOT_ERR, 2) < 0) ||
+	    (pl->quiet && (dup2(null, 1) < 0 || dup2(null, 2) < 0)))
 		child_fail(errfd, STAGE_STDIO, errno);
-	if (out == -2)
-		out = null;
-	if (err == -2)
-		err = null;
-	if ((out >= 0 && dup2(out, 1) < 0) || (err >= 0 && dup2(err, 2) < 0))
-		child_fail(errfd, STAGE_STDIO, errno);
+	close_range(SLOT_OUT, SLOT_END - 1, 0);
+	if (readyfd >= 0) {
+		if (readyfd == pl->ready_fd ? fcntl(readyfd, F_SETFD, 0) < 0
+					    : dup2(readyfd, pl->ready_fd) < 0)
+			child_fail(errfd, STAGE_STDIO, errno);
+	}
+	if (pl->fail_stage)
+		child_fail(errfd, pl->fail_stage, pl->fail_err);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
 		rl.rlim_cur = child_nofile;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			child_fail(errfd, STAGE_RLIMIT, errno);
 	}
-	if (c->umask >= 0)
-		umask((mode_t)c->umask);
+	if (pl->umask >= 0)
+		umask((mode_t)pl->umask);
+	if (pl->set_ids) {
+		/* supplementary groups first, then the gid, then the uid */
+		if (setgroups((size_t)pl->ngroups, pl->groups) < 0 &&
+		    (getuid() == 0 || errno != EPERM))
+			child_fail(errfd, STAGE_GROUP, errno);
+		if (setgid(pl->gid) < 0)
+			child_fail(errfd, STAGE_GROUP, errno);
+		if (pl->set_uid && setuid(pl->uid) < 0)
+			child_fail(errfd, STAGE_USER, errno);
+	}
+	if (pl->dir && chdir(pl->dir) < 0)
+		child_fail(errfd, STAGE_CHDIR, errno);
+	child_fail(errfd, STAGE_EXEC, exec_path(pl->argv, pl->envp));
+}
+
+/* KEY=VALUE into env (replacing KEY); env has room for one more entry. */
+static void env_put(char **env, size_t *n, char *kv)
+{
+	size_t klen = strcspn(kv, "=") + 1;
+	for (size_t i = 0; i < *n; i++)
+		if (!strncmp(env[i], kv, klen)) {
+			env[i] = kv;
+			return;
+		}
+	env[(*n)++] = kv;
+	env[*n] = NULL;
+}
+
+/* The daemon's environment (less what is meant for the daemon alone), the
+ * user's HOME, USER and LOGNAME, NOTIFY_SOCKET for type = notify, then the
+ * service's env.  Strings made here go to owned[4]. */
+static char **child_env(const struct svc_conf *c, const struct passwd *pw, char **owned)
+{
+	size_t n = 0, extra = 5, k = 0, o = 0;
+	while (environ[n])
+		n++;
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		extra++;
+	char **env = malloc((n + extra + 1) * sizeof *env);
+	if (!env)
+		return NULL;
+	env[0] = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) && strncmp(environ[i], "LISTEN_", 7) &&
+		    strncmp(environ[i], "WATCHDOG_", 9) && strncmp(environ[i], "MUSTER_SOCKET=", 14))
+			env_put(env, &k, environ[i]);
+	if (pw) {
+		if (asprintf(&owned[o], "HOME=%s", pw->pw_dir) > 0)
+			env_put(env, &k, owned[o++]);
+		if (asprintf(&owned[o], "USER=%s", pw->pw_name) > 0)
+			env_put(env, &k, owned[o++]);
+		if (asprintf(&owned[o], "LOGNAME=%s", pw->pw_name) > 0)
+			env_put(env, &k, owned[o++]);
+	}
+	if (c->type == TYPE_NOTIFY && notify_socket_path() &&
+	    asprintf(&owned[o], "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
+		env_put(env, &k, owned[o++]);
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		env_put(env, &k, c->env[i]);
+	return env;
+}
+
+static void plan_free(struct plan *pl)
+{
+	free(pl->envp);
+	for (size_t i = 0; i < 4; i++)
+		free(pl->owned[i]);
+}
+
+/* Everything the child needs, resolved in the daemon.  A problem found
+ * here (unknown user) is reported by the child, as any other failure. */
+static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
+{
+	const struct passwd *pw = NULL;
+
+	memset(pl, 0, sizeof *pl);
+	pl->argv = argv;
+	pl->dir = c->directory;
+	pl->umask = c->umask;
+	pl->ready_fd = c->ready_fd;
 	if (c->user) {
 		errno = 0;
 		pw = getpwnam(c->user);
-		if (!pw)
-			child_fail(errfd, STAGE_NO_USER, errno);
-		gid = pw->pw_gid;
+		if (!pw) {
+			pl->fail_stage = STAGE_NO_USER, pl->fail_err = errno;
+		} else {
+			pl->set_ids = pl->set_uid = true;
+			pl->uid = pw->pw_uid;
+			pl->gid = pw->pw_gid;
+		}
 	}
-	if (c->group) {
+	if (c->group && !pl->fail_stage) {
 		errno = 0;
-		struct group *gr = getgrnam(c->group);
-		if (!gr)
-			child_fail(errfd, STAGE_NO_GROUP, errno);
-		gid = gr->gr_gid;
+		const struct group *gr = getgrnam(c->group);
+		if (!gr) {
+			pl->fail_stage = STAGE_NO_GROUP, pl->fail_err = errno;
+		} else {
+			pl->set_ids = true;
+			pl->gid = gr->gr_gid;
+		}
 	}
-	if (c->user || c->group) {
-		/* supplementary groups first, then the gid, then the uid */
-		int r = c->user ? initgroups(pw->pw_name, gid) : setgroups(1, &gid);
-		if ((r < 0 && (getuid() == 0 || errno != EPERM)) || setgid(gid) < 0)
-			child_fail(errfd, STAGE_GROUP, errno);
-		if (c->user && setuid(pw->pw_uid) < 0)
-			child_fail(errfd, STAGE_USER, errno);
+	if (pl->set_ids && !pl->fail_stage) {
+		pl->ngroups = 64;
+		if (pw) {
+			if (getgrouplist(pw->pw_name, pl->gid, pl->groups, &pl->ngroups) < 0)
+				pl->ngroups = 64; /* more than 64: the first 64 */
+		} else {
+			pl->groups[0] = pl->gid;
+			pl->ngroups = 1;
+		}
 	}
-	if (c->directory && chdir(c->directory) < 0)
-		child_fail(errfd, STAGE_CHDIR, errno);
-	char **env = child_env(c, pw);
-	if (!env)
-		child_fail(errfd, STAGE_ENV, ENOMEM);
-	proc_cloexec_from(3);
-	if (readyfd >= 0 && c->ready_fd >= 0) {
-		if (errfd == c->ready_fd && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0)
-			child_fail(-1, STAGE_STDIO, errno);
-		if (readyfd == c->ready_fd ? fcntl(readyfd, F_SETFD, 0) < 0
-					   : dup2(readyfd, c->ready_fd) < 0)
-			child_fail(errfd, STAGE_STDIO, errno);
+	pl->envp = child_env(c, pw, pl->owned);
+	if (!pl->envp) {
+		plan_free(pl);
+		errno = ENOMEM;
+		return -1;
 	}
-	child_fail(errfd, STAGE_EXEC, exec_path(argv, env));
+	return 0;
+}
+
+/* Put the pipes in their slots, clone, put /dev/null back. */
+static pid_t plan_run(struct plan *pl, int out, int err, int execw, int ready)
+{
+	sigset_t all, old;
+
+	if ((out >= 0 && dup2(out, SLOT_OUT) < 0) || (err >= 0 && dup2(err, SLOT_ERR) < 0) ||
+	    (execw >= 0 && dup2(execw, SLOT_EXEC) < 0) ||
+	    (ready >= 0 && dup2(ready, SLOT_READY) < 0))
+		return -1;
+	pl->out = out >= 0;
+	pl->err = err >= 0;
+	pl->ready = ready >= 0;
+	/* no handler of ours may run in the child before it resets them */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = clone(child_main, child_stack + sizeof child_stack,
+			  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, pl);
+	int e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (int fd = SLOT_OUT; fd < SLOT_END; fd++)
+		dup3(devnull, fd, O_CLOEXEC);
+	errno = e;
+	return pid;
 }
 
 /* ---- in the daemon --------------------------------------------------- */
@@ -373,42 +431,32 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 {
 	int ep[2] = { -1, -1 }, op[2] = { -1, -1 }, xp[2] = { -1, -1 }, rp[2] = { -1, -1 };
 	const struct svc_conf *c = svc->conf;
+	struct plan pl;
 
 	*exec_fd = -1;
 	if (!c->argv) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (plan_prepare(&pl, c, c->argv) < 0)
+		return -1;
 	if (pipe2(ep, O_CLOEXEC) < 0 ||
 	    (prefix_output && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) ||
-	    (c->ready_fd >= 0 && pipe2(rp, O_CLOEXEC) < 0)) {
-		int e = errno;
-		close_pair(ep), close_pair(op), close_pair(xp), close_pair(rp);
-		errno = e;
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(ep[0]);
-		if (prefix_output)
-			close(op[0]), close(xp[0]);
-		if (rp[0] >= 0)
-			close(rp[0]);
-		child(c, c->argv, ep[1], op[1], xp[1], rp[1]);
-	}
-	int e = errno;
-	close(ep[1]), close(op[1]), close(xp[1]), close(rp[1]);
-	ep[1] = op[1] = xp[1] = rp[1] = -1;
-	if (pid < 0) {
-		close_pair(ep), close_pair(op), close_pair(xp), close_pair(rp);
-		errno = e;
-		return -1;
-	}
+	    (c->ready_fd >= 0 && pipe2(rp, O_CLOEXEC) < 0))
+		goto fail;
+	pid_t pid = plan_run(&pl, op[1], xp[1], ep[1], rp[1]);
+	if (pid < 0)
+		goto fail;
+	plan_free(&pl);
+	close(ep[1]);
 	if (prefix_output) {
+		close(op[1]);
+		close(xp[1]);
 		output_attach(c->name, op[0], 1);
 		output_attach(c->name, xp[0], 2);
 	}
 	if (rp[0] >= 0) {
+		close(rp[1]);
 		fcntl(rp[0], F_SETFL, O_NONBLOCK);
 		probe_watch_ready_fd(svc, rp[0]);
 	}
@@ -418,17 +466,92 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 	svc->w_exec.data = svc;
 	ev_io_start(proc_loop, &svc->w_exec);
 	return pid;
+fail:;
+	int e = errno;
+	plan_free(&pl);
+	close_pair(ep), close_pair(op), close_pair(xp), close_pair(rp);
+	errno = e;
+	return -1;
 }
 
 pid_t proc_spawn_check(struct service *svc)
 {
 	const struct svc_conf *c = svc->conf;
 	char *argv[] = { "/bin/sh", "-c", c->ready_check, NULL };
+	struct plan pl;
 
-	pid_t pid = fork();
-	if (pid == 0)
-		child(c, argv, -1, -2, -2, -1);
+	if (plan_prepare(&pl, c, argv) < 0)
+		return -1;
+	pl.quiet = true;
+	pl.ready_fd = -1;
+	pid_t pid = plan_run(&pl, -1, -1, -1, -1);
+	plan_free(&pl);
 	return pid;
+}
+
+/* The main command is forked (it runs once): it keeps the daemon's
+ * session and stdio, in a process group of its own. */
+pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
+{
+	int ep[2];
+	static const struct svc_conf none = { .umask = -1 };
+	char *owned[4] = { 0 };
+	char **env = child_env(&none, NULL, owned);
+
+	if (!env)
+		return -1;
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		free(env);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ep[0]);
+		proc_reset_signals();
+		setpgid(0, 0);
+		if (tty) {
+			/* take the terminal; SIGTTOU would stop a background group */
+			sigset_t ttou, old;
+			sigemptyset(&ttou);
+			sigaddset(&ttou, SIGTTOU);
+			sigprocmask(SIG_BLOCK, &ttou, &old);
+			tcsetpgrp(STDIN_FILENO, getpid());
+			sigprocmask(SIG_SETMASK, &old, NULL);
+		}
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
+			rl.rlim_cur = child_nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		proc_cloexec_from(3);
+		int err = exec_path(argv, env);
+		struct report r = { STAGE_EXEC, err };
+		ssize_t w = write(ep[1], &r, sizeof r);
+		(void)w;
+		_exit(err == ENOENT ? 127 : 126); /* as shells do */
+	}
+	int e = errno;
+	free(env);
+	close(ep[1]);
+	if (pid < 0) {
+		close(ep[0]);
+		errno = e;
+		return -1;
+	}
+	setpgid(pid, pid); /* both sides, so that neither races the other */
+	*errfd = ep[0];
+	return pid;
+}
+
+bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len)
+{
+	struct report r;
+	ssize_t n = read(errfd, &r, sizeof r);
+	close(errfd);
+	if (n != (ssize_t)sizeof r)
+		return false;
+	snprintf(msg, len, "cannot exec %s: %s", argv[0], strerror(r.err));
+	return true;
 }
 
 int proc_kill_group(pid_t pgid, int sig)

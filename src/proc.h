@@ -14,6 +14,10 @@
 
 #include "service.h"
 
+/* Early, before anything opens descriptors: mark inherited descriptors
+ * close-on-exec and reserve the descriptor slots spawning uses.  0 or -1. */
+int proc_setup(void);
+
 /* Remember the limits and settings every child gets. */
 void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output);
 
