@@ -66,6 +66,14 @@ struct client {
 	double wait_timeout;    /* < 0: none */
 };
 
+/* A service's last start as the timeline shows it: its waiting time (set
+ * by every explicit start) and the first starting and ready after it, so
+ * that automatic restarts since do not rewrite the story. */
+struct start_times {
+	char *name;
+	ev_tstamp waiting, starting, ready;
+};
+
 static struct {
 	struct ev_loop *loop;
 	struct supervisor *sup;
@@ -79,6 +87,8 @@ static struct {
 	struct client *clients;
 	size_t nclients;
 	ev_tstamp origin;       /* the daemon's start, for timelines */
+	struct start_times *times;
+	size_t ntimes;
 } ctl = { .fd = -1 };
 
 char *control_socket_path(const char *configured)
@@ -541,24 +551,71 @@ static void cmd_reload(struct client *c, struct proto_request *req)
 		finish(c, "ok", NULL);
 }
 
+static struct start_times *times_entry(const struct service *s, bool create)
+{
+	for (size_t i = 0; i < ctl.ntimes; i++)
+		if (!strcmp(ctl.times[i].name, s->conf->name))
+			return &ctl.times[i];
+	if (!create)
+		return NULL;
+	struct start_times *t = realloc(ctl.times, (ctl.ntimes + 1) * sizeof *t);
+	if (!t)
+		return NULL;
+	ctl.times = t;
+	t = &ctl.times[ctl.ntimes];
+	if (!(t->name = strdup(s->conf->name)))
+		return NULL;
+	ctl.ntimes++;
+	t->waiting = -1;
+	t->starting = t->ready = 0;
+	return t;
+}
+
+static void record_times(const struct service *s)
+{
+	struct start_times *t = times_entry(s, true);
+	if (!t)
+		return;
+	if (t->waiting != s->t_waiting) {
+		t->waiting = s->t_waiting;
+		t->starting = t->ready = 0;
+	}
+	if (s->state == ST_STARTING && t->starting <= 0)
+		t->starting = s->t_starting;
+	if ((s->state == ST_READY || s->state == ST_DONE) && t->ready <= 0)
+		t->ready = s->t_ready;
+}
+
+static struct start_times times_of(const struct service *s)
+{
+	const struct start_times *t = times_entry(s, false);
+	if (t && t->waiting == s->t_waiting)
+		return *t;
+	return (struct start_times){ s->conf->name, s->t_waiting, s->t_starting, s->t_ready };
+}
+
 /* The `depends` or `after` target of s that became ready last before s
  * started: s's predecessor on the critical path, or NULL. */
 static const struct service *critical_pred(const struct service *s)
 {
 	const struct supervisor *sup = ctl.sup;
 	const struct service *best = NULL;
+	ev_tstamp best_ready = 0, started = times_of(s).starting;
 	const size_t *lists[2] = { s->conf->dep_idx, s->conf->after_idx };
 	size_t counts[2] = { s->conf->ndep, s->conf->nafter };
 
-	if (s->t_starting <= 0)
+	if (started <= 0)
 		return NULL;
 	for (int l = 0; l < 2; l++)
 		for (size_t i = 0; i < counts[l]; i++) {
 			const struct service *d = sup->svcs[lists[l][i]];
-			if (d->t_ready <= 0 || d->t_ready > s->t_starting)
+			ev_tstamp r = times_of(d).ready;
+			if (r <= 0 || r > started)
 				continue;
-			if (!best || d->t_ready > best->t_ready)
+			if (!best || r > best_ready) {
 				best = d;
+				best_ready = r;
+			}
 		}
 	return best;
 }
@@ -577,18 +634,16 @@ static void cmd_timeline(struct client *c, struct proto_request *req)
 		finish(c, "usage", "timeline takes no arguments");
 		return;
 	}
-	for (size_t i = 0; i < sup->n; i++)
-		if (sup->svcs[i]->t_waiting > 0 && sup->svcs[i]->t_waiting < ctl.origin)
-			ctl.origin = sup->svcs[i]->t_waiting;
 	for (size_t i = 0; i < sup->n; i++) {
 		const struct service *s = sup->svcs[i];
+		struct start_times t = times_of(s);
 		const struct service *pred = critical_pred(s);
 		proto_row_begin(&c->out);
 		proto_row_field(&c->out, "name", s->conf->name);
 		proto_row_field(&c->out, "state", svc_state_name(s->state));
-		time_field(&c->out, "waiting", s->t_waiting);
-		time_field(&c->out, "starting", s->t_starting);
-		time_field(&c->out, "ready", s->t_ready);
+		time_field(&c->out, "waiting", t.waiting);
+		time_field(&c->out, "starting", t.starting);
+		time_field(&c->out, "ready", t.ready);
 		proto_row_field(&c->out, "pred", pred ? pred->conf->name : NULL);
 		proto_row_end(&c->out);
 	}
@@ -836,7 +891,8 @@ int control_init(struct ev_loop *loop, struct supervisor *sup, const char *path,
 
 void control_state_changed(struct service *svc)
 {
-	(void)svc;
+	if (ctl.fd >= 0)
+		record_times(svc);
 	/* settle_wait() never frees a client, so the list holds still */
 	for (struct client *c = ctl.clients; c; c = c->next)
 		if (c->phase == PH_WAIT)
@@ -869,4 +925,9 @@ void control_close(void)
 	}
 	free(ctl.path);
 	ctl.path = NULL;
+	for (size_t i = 0; i < ctl.ntimes; i++)
+		free(ctl.times[i].name);
+	free(ctl.times);
+	ctl.times = NULL;
+	ctl.ntimes = 0;
 }

@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -222,6 +223,7 @@ static void shutdown_now(const char *why)
 		return;
 	shutdown_started = ev_now(loop);
 	sup.deadline = shutdown_started + sup.cfg->graceful_timeout;
+	notify_manager("STOPPING=1\nSTATUS=stopping (%s)", why);
 	if (cmd.pid) {
 		log_info("stopping the main command (%s; SIGTERM to process group %ld)", why,
 			 (long)cmd.pid);
@@ -279,6 +281,8 @@ static void all_up(struct supervisor *s)
 	if (!said && s->n)
 		log_info("all %zu service%s up in %.3fs", s->n, s->n == 1 ? "" : "s",
 			 ev_time() - started_at);
+	if (!said)
+		notify_manager("READY=1\nSTATUS=running: %zu services", s->n);
 	said = true;
 	if (opt.cmd && !cmd.started && !s->shutting_down)
 		start_cmd();
@@ -286,7 +290,15 @@ static void all_up(struct supervisor *s)
 
 static void state_changed(struct service *svc, enum svc_state old)
 {
+	static bool up_once;
 	(void)old;
+	if (!up_once && !sup.shutting_down && (svc->state == ST_READY || svc->state == ST_DONE)) {
+		size_t ready = 0;
+		for (size_t i = 0; i < sup.n; i++)
+			ready += sup.svcs[i]->state == ST_READY || sup.svcs[i]->state == ST_DONE;
+		notify_manager("STATUS=starting: %zu/%zu ready", ready, sup.n);
+		up_once = ready == sup.n;
+	}
 	control_state_changed(svc);
 	if (opt.cmd && !cmd.started && svc->state == ST_FAILED && !sup.shutting_down) {
 		log_error("%s failed to start (%s): not running %s", svc->conf->name,
@@ -297,6 +309,63 @@ static void state_changed(struct service *svc, enum svc_state old)
 }
 
 /* ---- signals ------------------------------------------------------- */
+
+/* Re-read the config file and apply it.  On success *report says what
+ * changed, one line per service; on failure it holds the errors. */
+static int do_reload(char **report)
+{
+	struct errlist errs = { 0 };
+	char err[160];
+	size_t len = 0;
+
+	*report = NULL;
+	if (!opt.config) {
+		*report = strdup("there is no config file to reload\n");
+		return -1;
+	}
+	struct config *ncfg = config_load(opt.config, &errs);
+	if (!ncfg) {
+		log_error("reload: %s has %zu error%s; nothing changed", opt.config, errs.n,
+			  errs.n == 1 ? "" : "s");
+		for (size_t i = 0; i < errs.n; i++) {
+			log_error("%s", errs.msgs[i]);
+			size_t n = strlen(errs.msgs[i]);
+			char *p = realloc(*report, len + n + 2);
+			if (!p)
+				break;
+			memcpy(p + len, errs.msgs[i], n);
+			p[len + n] = '\n';
+			p[len + n + 1] = '\0';
+			len += n + 1;
+			*report = p;
+		}
+		errlist_free(&errs);
+		return -1;
+	}
+	errlist_free(&errs);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	notify_manager("RELOADING=1\nMONOTONIC_USEC=%llu",
+		       (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	int lv = (ncfg->log_level_set ? (int)ncfg->log_level : LOG_INFO) + opt.verbosity;
+	if (sup_reload(&sup, ncfg, report, err, sizeof err) < 0) {
+		log_error("reload refused: %s", err);
+		free(*report);
+		if (asprintf(report, "reload refused: %s\n", err) < 0)
+			*report = NULL;
+		notify_manager("READY=1");
+		return -1;
+	}
+	log_threshold = lv < LOG_ERROR ? LOG_ERROR : lv > LOG_DEBUG ? LOG_DEBUG : (enum log_level)lv;
+	for (char *line = *report, *nl; line && *line; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		log_info("reload: %.*s", (int)(nl - line), line);
+		if (!*nl)
+			break;
+	}
+	notify_manager("READY=1\nSTATUS=running: %zu services", sup.n);
+	return 0;
+}
 
 /* Zero-config init (-- CMD without a config): every catchable signal goes
  * to the main command.  With a config: SIGTERM and SIGINT stop the run,
@@ -339,9 +408,13 @@ static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 		sup_kill_all(&sup);
 		shutdown_started = ev_now(l) - sup.cfg->graceful_timeout;
 		return;
-	case SIGHUP:
-		log_warn("SIGHUP: reload is not available in this version; nothing changed");
+	case SIGHUP: {
+		char *report = NULL;
+		log_info("SIGHUP: reloading %s", sup.cfg->file);
+		do_reload(&report);
+		free(report);
 		return;
+	}
 	case SIGUSR1:
 		if (!opt.cmd)
 			return; /* reopen log files: nothing to reopen yet */
@@ -442,6 +515,29 @@ static int name_width(const struct config *cfg)
 	return w;
 }
 
+static ev_timer w_watchdog;
+
+static void watchdog_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)l, (void)w, (void)revents;
+	notify_manager("WATCHDOG=1");
+}
+
+/* $WATCHDOG_USEC (for us: $WATCHDOG_PID unset or ours): ping at half the
+ * interval from the loop, so that a hung loop is noticed. */
+static void start_watchdog(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+	if (!usec || !getenv("NOTIFY_SOCKET") || (wpid && atol(wpid) != (long)getpid()))
+		return;
+	double interval = atof(usec) / 1e6 / 2;
+	if (interval <= 0)
+		return;
+	ev_timer_init(&w_watchdog, watchdog_cb, interval, interval);
+	ev_timer_start(loop, &w_watchdog);
+	log_debug("watchdog: pinging every %gs", interval);
+}
+
 static bool needs_notify_socket(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nservices; i++)
@@ -539,6 +635,8 @@ int main(int argc, char **argv)
 	if (!zero_config())
 		log_info("starting %zu service%s from %s", cfg->nservices,
 			 cfg->nservices == 1 ? "" : "s", cfg->file);
+	start_watchdog();
+	notify_manager("STATUS=starting: 0/%zu ready", cfg->nservices);
 	started_at = ev_time();
 	sup_start_all(&sup);
 	ev_run(loop, 0);
@@ -547,6 +645,7 @@ int main(int argc, char **argv)
 	notify_close();
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	control_close();
+	cfg = sup.cfg; /* a reload may have replaced it */
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);
