@@ -97,7 +97,7 @@ static int set_ready_tcp(struct loader *, void *, size_t, const char *);
 static int set_start_limit(struct loader *, void *, size_t, const char *);
 static int set_umask(struct loader *, void *, size_t, const char *);
 static int set_env(struct loader *, void *, size_t, const char *);
-static int set_env_file(struct loader *, void *, size_t, const char *);
+static int set_path(struct loader *, void *, size_t, const char *);
 static int set_command(struct loader *, void *, size_t, const char *);
 static int set_log_level(struct loader *, void *, size_t, const char *);
 static int set_size(struct loader *, void *, size_t, const char *);
@@ -126,12 +126,12 @@ static const struct keydef service_keys[] = {
 	{ "stop-signal", set_signal, S(stop_signal), false, NULL },
 	{ "stop-timeout", set_duration, S(stop_timeout), false, NULL },
 	{ "env", set_env, 0, true, "KEY=VALUE pairs separated by blanks" },
-	{ "env-file", set_env_file, S(env_file), false, NULL },
+	{ "env-file", set_path, S(env_file), false, NULL },
 	{ "directory", set_string, S(directory), false, NULL },
 	{ "user", set_string, S(user), false, NULL },
 	{ "group", set_string, S(group), false, NULL },
 	{ "umask", set_umask, S(umask), false, "an octal mask such as 022" },
-	{ "log-file", set_string, S(log_file), false, NULL },
+	{ "log-file", set_path, S(log_file), false, NULL },
 };
 
 static const struct keydef muster_keys[] = {
@@ -824,8 +824,8 @@ static int set_env(struct loader *l, void *obj, size_t off, const char *v)
 	return r;
 }
 
-/* A relative env-file is relative to the config file's directory. */
-static int set_env_file(struct loader *l, void *obj, size_t off, const char *v)
+/* A relative env-file or log-file is relative to the config file's directory. */
+static int set_path(struct loader *l, void *obj, size_t off, const char *v)
 {
 	const char *slash = strrchr(l->file, '/');
 	if (!*v)

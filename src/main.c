@@ -357,6 +357,7 @@ static int do_reload(char **report)
 		return -1;
 	}
 	log_threshold = lv < LOG_ERROR ? LOG_ERROR : lv > LOG_DEBUG ? LOG_DEBUG : (enum log_level)lv;
+	output_configure(sup.cfg);
 	for (char *line = *report, *nl; line && *line; line = nl + 1) {
 		nl = strchrnul(line, '\n');
 		log_info("reload: %.*s", (int)(nl - line), line);
@@ -416,8 +417,11 @@ static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 		return;
 	}
 	case SIGUSR1:
-		if (!opt.cmd)
-			return; /* reopen log files: nothing to reopen yet */
+		if (!opt.cmd) {
+			log_info("SIGUSR1: reopening log files");
+			output_reopen_logs();
+			return;
+		}
 		break;
 	}
 	forward(sig);

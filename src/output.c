@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,9 +31,22 @@ struct sink {
 	bool full;              /* over the high-water mark: readers paused */
 };
 
+/* A service's log-file, shared by its stdout and stderr pipes (and by
+ * other services naming the same path). */
+struct logfile {
+	char *path;
+	int fd;                 /* -1: could not be opened */
+	uint64_t size;
+	bool failing;           /* the last write failed: said once */
+	int refs;
+	struct logfile *next;
+};
+
 struct outpipe {
 	ev_io w;
 	int stream;
+	bool prefix;            /* "name | " before each line on the sink */
+	struct logfile *log;
 	char *name;
 	char *buf;              /* the partial line; NULL when none */
 	size_t len, cap;
@@ -44,6 +59,126 @@ static struct sink sinks[2];
 static struct outpipe *pipes;
 static int name_width;
 static bool timestamps;
+static struct logfile *logfiles;
+static uint64_t log_max_size;
+static int log_max_files = 5;
+static const char *colors[2][2]; /* [stream][0: start, 1: end] when a tty */
+
+/* ANSI colours for names, as compose tools do: stable per name. */
+static const char *const palette[] = {
+	"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
+	"\033[96m", "\033[93m", "\033[92m", "\033[95m", "\033[94m",
+};
+
+static const char *name_color(const char *name)
+{
+	unsigned h = 5381;
+	for (const char *c = name; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	return palette[h % (sizeof palette / sizeof palette[0])];
+}
+
+/* ---- log files ------------------------------------------------------- */
+
+static void logfile_open(struct logfile *lf)
+{
+	struct stat st;
+	lf->fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (lf->fd < 0) {
+		if (!lf->failing)
+			log_error_errno("cannot open log-file %s", lf->path);
+		lf->failing = true;
+		return;
+	}
+	lf->size = fstat(lf->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static struct logfile *logfile_get(const char *path)
+{
+	for (struct logfile *lf = logfiles; lf; lf = lf->next)
+		if (!strcmp(lf->path, path)) {
+			lf->refs++;
+			return lf;
+		}
+	struct logfile *lf = calloc(1, sizeof *lf);
+	if (!lf || !(lf->path = strdup(path))) {
+		free(lf);
+		return NULL;
+	}
+	lf->refs = 1;
+	logfile_open(lf);
+	lf->next = logfiles;
+	logfiles = lf;
+	return lf;
+}
+
+static void logfile_put(struct logfile *lf)
+{
+	if (!lf || --lf->refs > 0)
+		return;
+	struct logfile **pp = &logfiles;
+	while (*pp && *pp != lf)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = lf->next;
+	if (lf->fd >= 0)
+		close(lf->fd);
+	free(lf->path);
+	free(lf);
+}
+
+/* file -> file.1 -> ... -> file.N (the oldest is dropped), then a new file */
+static void logfile_rotate(struct logfile *lf)
+{
+	char from[4096], to[4096];
+	if (lf->fd >= 0)
+		close(lf->fd);
+	for (int i = log_max_files; i >= 1; i--) {
+		if (i == 1)
+			snprintf(from, sizeof from, "%s", lf->path);
+		else
+			snprintf(from, sizeof from, "%s.%d", lf->path, i - 1);
+		snprintf(to, sizeof to, "%s.%d", lf->path, i);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			log_warn_errno("cannot rotate %s", from);
+	}
+	logfile_open(lf);
+}
+
+static void logfile_write(struct logfile *lf, const char *head, size_t hlen, const char *text,
+			  size_t len)
+{
+	if (lf->fd < 0)
+		logfile_open(lf); /* try again: the directory may exist now */
+	if (lf->fd < 0)
+		return;
+	if (log_max_size && lf->size > 0 && lf->size + hlen + len + 1 > log_max_size)
+		logfile_rotate(lf);
+	struct iovec iov[3] = {
+		{ (void *)head, hlen }, { (void *)text, len }, { (void *)"\n", 1 },
+	};
+	ssize_t n = writev(lf->fd, iov, 3);
+	if (n < 0) {
+		if (!lf->failing)
+			log_error_errno("log-file %s (further errors not shown until it works again)",
+					lf->path);
+		lf->failing = true;
+		return;
+	}
+	if (lf->failing)
+		log_info("log-file %s: writing again", lf->path);
+	lf->failing = false;
+	lf->size += (uint64_t)n;
+}
+
+void output_reopen_logs(void)
+{
+	for (struct logfile *lf = logfiles; lf; lf = lf->next) {
+		if (lf->fd >= 0)
+			close(lf->fd);
+		logfile_open(lf);
+	}
+}
 
 static void sink_flush(struct sink *s);
 
@@ -160,12 +295,20 @@ static size_t stamp(char *buf, size_t len)
 static void emit(const struct outpipe *p, const char *text, size_t len, bool cont)
 {
 	struct sink *s = &sinks[p->stream - 1];
-	char head[128];
-	size_t n = timestamps ? stamp(head, sizeof head) : 0;
-	n += (size_t)snprintf(head + n, sizeof head - n, "%-*s %c ", name_width, p->name,
-			      cont ? '+' : '|');
-	if (n >= sizeof head)
-		n = sizeof head - 1;
+	char head[160];
+	size_t ts = timestamps ? stamp(head, sizeof head) : 0;
+	size_t n = ts;
+
+	if (p->log)
+		logfile_write(p->log, head, ts, text, len);
+	if (p->prefix) {
+		const char *const *c = colors[p->stream - 1];
+		n += (size_t)snprintf(head + n, sizeof head - n, "%s%-*s %c%s ",
+				      c[0] ? name_color(p->name) : "", name_width, p->name,
+				      cont ? '+' : '|', c[0] ? c[1] : "");
+		if (n >= sizeof head)
+			n = sizeof head - 1;
+	}
 	sink_put(s, head, n);
 	sink_put(s, text, len);
 	sink_put(s, "\n", 1);
@@ -259,6 +402,7 @@ static void outpipe_free(struct outpipe *p)
 		*pp = p->next;
 	ev_io_stop(out_loop, &p->w);
 	close(p->w.fd);
+	logfile_put(p->log);
 	free(p->name);
 	free(p->buf);
 	free(p);
@@ -289,7 +433,7 @@ static void pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 		outpipe_free(p);
 }
 
-void output_attach(const char *name, int fd, int stream)
+void output_attach(const char *name, int fd, int stream, bool prefix, const char *log_file)
 {
 	struct outpipe *p = calloc(1, sizeof *p);
 	if (p)
@@ -302,6 +446,8 @@ void output_attach(const char *name, int fd, int stream)
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	p->stream = stream;
+	p->prefix = prefix;
+	p->log = log_file ? logfile_get(log_file) : NULL;
 	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
 	p->w.data = p;
 	p->next = pipes;
@@ -356,11 +502,24 @@ static void sink_open(struct sink *s, int fd)
 int output_init(struct ev_loop *loop, const struct config *cfg)
 {
 	out_loop = loop;
-	timestamps = cfg->log_timestamps;
-	for (int i = 0; i < 2; i++)
+	output_configure(cfg);
+	for (int i = 0; i < 2; i++) {
 		sink_open(&sinks[i], i + 1);
+		const char *nc = getenv("NO_COLOR");
+		if (isatty(i + 1) && (!nc || !*nc) && strcmp(getenv("TERM") ? getenv("TERM") : "", "dumb")) {
+			colors[i][0] = "color";
+			colors[i][1] = "\033[0m";
+		}
+	}
 	log_sink = log_to_sink;
 	return 0;
+}
+
+void output_configure(const struct config *cfg)
+{
+	timestamps = cfg->log_timestamps;
+	log_max_size = cfg->log_max_size;
+	log_max_files = cfg->log_max_files;
 }
 
 size_t output_queued(void)

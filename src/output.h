@@ -24,8 +24,15 @@ int output_init(struct ev_loop *loop, const struct config *cfg);
 void output_set_width(int width);
 
 /* Read lines from fd (the read end of a child's pipe; ownership passes)
- * and write them to sink 1 (stdout) or 2 (stderr) as "name | line". */
-void output_attach(const char *name, int fd, int stream);
+ * and write them to sink 1 (stdout) or 2 (stderr) as "name | line" (just
+ * "line" without prefix), and append them to log_file when not NULL. */
+void output_attach(const char *name, int fd, int stream, bool prefix, const char *log_file);
+
+/* Settings that a reload may change: timestamps, log-file rotation. */
+void output_configure(const struct config *cfg);
+
+/* SIGUSR1: reopen every log-file (after logrotate moved it). */
+void output_reopen_logs(void);
 
 /* At exit: read what the pipes still hold (until EOF or the deadline),
  * write partial last lines with a newline, flush the sinks, release all. */

@@ -440,8 +440,9 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 	}
 	if (plan_prepare(&pl, c, c->argv) < 0)
 		return -1;
+	bool piped = prefix_output || c->log_file;
 	if (pipe2(ep, O_CLOEXEC) < 0 ||
-	    (prefix_output && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) ||
+	    (piped && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) ||
 	    (c->ready_fd >= 0 && pipe2(rp, O_CLOEXEC) < 0))
 		goto fail;
 	pid_t pid = plan_run(&pl, op[1], xp[1], ep[1], rp[1]);
@@ -449,11 +450,11 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		goto fail;
 	plan_free(&pl);
 	close(ep[1]);
-	if (prefix_output) {
+	if (piped) {
 		close(op[1]);
 		close(xp[1]);
-		output_attach(c->name, op[0], 1);
-		output_attach(c->name, xp[0], 2);
+		output_attach(c->name, op[0], 1, prefix_output, c->log_file);
+		output_attach(c->name, xp[0], 2, prefix_output, c->log_file);
 	}
 	if (rp[0] >= 0) {
 		close(rp[1]);

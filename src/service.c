@@ -1018,6 +1018,9 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 	}
 	/* [muster] settings that apply at once */
 	sup->cfg->graceful_timeout = ncfg->graceful_timeout;
+	sup->cfg->log_timestamps = ncfg->log_timestamps;
+	sup->cfg->log_max_size = ncfg->log_max_size;
+	sup->cfg->log_max_files = ncfg->log_max_files;
 	for (size_t i = 0; i < sup->n; i++) {
 		struct service *s = sup->svcs[i];
 		long j = config_find(ncfg, s->conf->name);
