@@ -32,12 +32,12 @@ else
 BUILD     := build
 endif
 
-CORE      := parse config graph log service proc output notify probe
+CORE      := parse config graph log service proc output notify probe control control_proto
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config graph service
+UNITS     := parse config graph service control
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
-all: deps muster
+all: deps muster musterctl
 
 muster: $(BUILD)/muster
 	@[ "$(BUILD)" = build ] && cp -f $< $@ || true
@@ -79,9 +79,16 @@ deps:
 unit: deps $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_DEFAULT_TIMEOUT=30 ./$$t; done
 
-integration: deps $(BUILD)/muster $(BUILD)/musterctl
+# small C programs the integration tests run as services (tests/helpers/*.c)
+HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+
+$(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)
+	@mkdir -p $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
+integration: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@MUSTER=$(CURDIR)/$(BUILD)/muster MUSTERCTL=$(CURDIR)/$(BUILD)/musterctl \
-	  tests/integration/run.sh
+	  HELPERS=$(CURDIR)/$(BUILD)/helpers tests/integration/run.sh
 
 check: all
 	@$(MAKE) --no-print-directory unit integration

@@ -553,18 +553,16 @@ static bool needs_notify_socket(const struct config *cfg)
 /* Services of type = notify report to "<control socket>.notify". */
 static int start_notify_socket(const struct config *cfg)
 {
-	char path[4096];
-	const char *ctl = cfg->control_socket ? cfg->control_socket : getenv("MUSTER_SOCKET");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	if (ctl && *ctl)
-		snprintf(path, sizeof path, "%s.notify", ctl);
-	else if (geteuid() == 0)
-		snprintf(path, sizeof path, "/run/muster.sock.notify");
-	else if (xdg && *xdg)
-		snprintf(path, sizeof path, "%s/muster.sock.notify", xdg);
-	else
-		snprintf(path, sizeof path, "/tmp/muster-%ld.sock.notify", (long)geteuid());
-	return notify_init(loop, &sup, path);
+	char *ctl = control_socket_path(cfg->control_socket), *path = NULL;
+	if (!ctl || asprintf(&path, "%s.notify", ctl) < 0) {
+		free(ctl);
+		log_error("out of memory");
+		return -1;
+	}
+	int r = notify_init(loop, &sup, path);
+	free(ctl);
+	free(path);
+	return r;
 }
 
 static int final_status(void)
@@ -622,7 +620,10 @@ int main(int argc, char **argv)
 	}
 	/* control socket: first, so that a live muster on it stops us here */
 	if (!zero_config() || getenv("MUSTER_SOCKET")) {
-		static const struct control_hooks hooks = { .shutdown = shutdown_now };
+		static const struct control_hooks hooks = {
+			.shutdown = shutdown_now,
+			.reload = do_reload,
+		};
 		char *sock = control_socket_path(cfg->control_socket);
 		if (!sock || control_init(loop, &sup, sock, &hooks) < 0)
 			return 1;
