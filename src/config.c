@@ -238,23 +238,29 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Cut an inline comment: ';' after a blank, outside quotes. */
+/* Cut an inline comment: ';' after an unescaped blank, outside quotes. */
 static void cut_comment(char *s)
 {
 	char quote = 0;
+	bool blank = false; /* the last character was an unescaped blank */
 	for (char *p = s; *p; p++) {
 		if (quote) {
 			if (*p == '\\' && quote == '"' && p[1])
 				p++;
 			else if (*p == quote)
 				quote = 0;
+			blank = false;
 		} else if (*p == '\\' && p[1]) {
 			p++;
+			blank = false;
 		} else if (*p == '\'' || *p == '"') {
 			quote = *p;
-		} else if (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+			blank = false;
+		} else if (*p == ';' && blank) {
 			*p = '\0';
 			return;
+		} else {
+			blank = *p == ' ' || *p == '\t';
 		}
 	}
 }
@@ -1090,7 +1096,9 @@ struct config *config_load(const char *file, struct errlist *errs)
 		char *m = errs->msgs[i];
 		int ln = errs->lines[i];
 		size_t j = i;
-		while (j > before && errs->lines[j - 1] > ln) {
+		while (j > before && errs->lines[j - 1] > ln &&
+		       !strncmp(errs->msgs[j - 1], file, strlen(file)) ==
+		       !strncmp(m, file, strlen(file))) {
 			errs->msgs[j] = errs->msgs[j - 1];
 			errs->lines[j] = errs->lines[j - 1];
 			j--;

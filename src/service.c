@@ -505,6 +505,44 @@ static void send_stop(struct service *svc)
 	}
 }
 
+/* Has every service downstream of svc that is going down stopped?  The
+ * walk passes through services without a process (a crashed one in
+ * backoff, a done oneshot), so the order holds across them; it stops at
+ * services that stay up. */
+static bool downstream_down(const struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
+	unsigned char *seen = calloc(sup->n, 1);
+	bool down = true;
+
+	if (!work || !seen) {
+		free(work);
+		free(seen);
+		return true; /* out of memory: better stop out of order than never */
+	}
+	work[tail++] = svc->idx;
+	seen[svc->idx] = 1;
+	while (head < tail && down) {
+		const struct service *s = sup->svcs[work[head++]];
+		for (size_t i = 0; i < s->nwaiters && down; i++) {
+			const struct service *w = sup->svcs[s->waiters[i]];
+			if (seen[w->idx])
+				continue;
+			seen[w->idx] = 1;
+			if (has_process(w)) {
+				if (!w->want_up)
+					down = false;
+			} else {
+				work[tail++] = w->idx;
+			}
+		}
+	}
+	free(work);
+	free(seen);
+	return down;
+}
+
 static void step(struct service *svc)
 {
 	struct supervisor *sup = svc->sup;
@@ -527,20 +565,24 @@ static void step(struct service *svc)
 	case ST_BACKOFF:
 		went_down(svc, "restart cancelled");
 		break;
+	case ST_DONE:
+		went_down(svc, "stop requested");
+		break;
 	case ST_STARTING:
 	case ST_READY:
-	case ST_DONE:
-		/* stops once what waits for it and is going down has stopped; a
-		 * done oneshot keeps its place in that order until then */
-		for (size_t i = 0; i < svc->nwaiters; i++) {
-			const struct service *w = sup->svcs[svc->waiters[i]];
-			if (!w->want_up && (has_process(w) || w->state == ST_DONE))
-				return;
-		}
-		if (svc->state == ST_DONE)
-			went_down(svc, "stop requested");
-		else
-			send_stop(svc);
+		if (!downstream_down(svc))
+			return; /* stops once what waits for it has stopped */
+		send_stop(svc);
+		break;
+	case ST_STOPPED:
+	case ST_FAILED:
+		/* pass the news upstream: what it waits for may stop now */
+		for (size_t i = 0; i < svc->conf->ndep; i++)
+			if (!sup->svcs[svc->conf->dep_idx[i]]->want_up)
+				enqueue(sup, svc->conf->dep_idx[i]);
+		for (size_t i = 0; i < svc->conf->nafter; i++)
+			if (!sup->svcs[svc->conf->after_idx[i]]->want_up)
+				enqueue(sup, svc->conf->after_idx[i]);
 		break;
 	default:
 		break;
