@@ -10,7 +10,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-DEBIAN_PACKAGES := libev-dev libinih-dev check pkg-config
+DEBIAN_PACKAGES := libev-dev libinih-dev check pkg-config mandoc
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -34,7 +34,7 @@ endif
 
 CORE      := parse config graph log service proc output notify probe control control_proto
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config graph service control
+UNITS     := parse config graph service control docs
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
@@ -91,10 +91,7 @@ integration: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	  HELPERS=$(CURDIR)/$(BUILD)/helpers tests/integration/run.sh
 
 check: all
-	@$(MAKE) --no-print-directory unit integration
-	@if command -v mandoc >/dev/null; then \
-	  mandoc -Tlint -Wwarning man/*.[58] && echo "man pages: mandoc -Tlint clean"; \
-	else echo "man pages: mandoc not installed, lint skipped"; fi
+	@$(MAKE) --no-print-directory unit check-extra integration
 
 sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
@@ -108,20 +105,30 @@ install: all
 	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 muster musterctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/muster.ini.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/muster.8 $(DESTDIR)$(MANDIR)/man8/
-	[ ! -f man/musterctl.8 ] || install -m 0644 man/musterctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/muster.8 man/musterctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 conf/example.ini $(DESTDIR)$(DOCDIR)/
-	install -m 0644 systemd/muster.service $(DESTDIR)$(UNITDIR)/
+	for u in muster.service muster@.service; do \
+	  sed 's|/usr/local/bin/muster|$(BINDIR)/muster|' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/muster $(DESTDIR)$(BINDIR)/musterctl \
 	  $(DESTDIR)$(MANDIR)/man5/muster.ini.5 $(DESTDIR)$(MANDIR)/man8/muster.8 \
 	  $(DESTDIR)$(MANDIR)/man8/musterctl.8 $(DESTDIR)$(DOCDIR)/example.ini \
-	  $(DESTDIR)$(UNITDIR)/muster.service
+	  $(DESTDIR)$(UNITDIR)/muster.service $(DESTDIR)$(UNITDIR)/muster@.service
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The checks that are not unit or integration tests: man pages against the
+# code's own tables, the unit files, and what `make install` installs.
+check-extra: all
+	@tests/check-docs.sh
+	@tests/check-install.sh
+	@tests/check-units.sh
 
 clean:
 	rm -rf build build-san muster musterctl
 
-.PHONY: all deps unit integration check sanitize demo install uninstall clean muster musterctl
+.PHONY: all deps unit integration check check-extra sanitize demo install uninstall clean muster musterctl
 
 -include $(wildcard build/*.d build-san/*.d)
