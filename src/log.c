@@ -17,8 +17,9 @@ void log_msg(enum log_level level, int errnum, const char *fmt, ...)
 
 	if (level > log_threshold)
 		return;
-	n = snprintf(buf, sizeof buf, "muster: %s", level == LOG_ERROR ? "error: " :
-		     level == LOG_WARNING ? "warning: " : "");
+	/* the sink adds its own "muster | " column; fd 2 gets "muster: " */
+	n = snprintf(buf, sizeof buf, "%s%s", log_sink ? "" : "muster: ",
+		     level == LOG_ERROR ? "error: " : level == LOG_WARNING ? "warning: " : "");
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
 	va_end(ap);

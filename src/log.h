@@ -1,4 +1,6 @@
-/* The daemon's own messages: one line each on stderr, "muster: ...".
+/* The daemon's own messages: one line each on stderr, "muster: ..." --
+ * or, once the output layout is set up, "muster | ..." in the same padded
+ * column as the services' names.
  *
  * log_warn() and log_error() have _errno variants that append ": strerror".
  * Once output_init() has run, lines go through the stderr sink so that they
@@ -11,7 +13,8 @@
 
 extern enum log_level log_threshold;
 
-/* Where formatted lines go (without newline); NULL: straight to fd 2. */
+/* Where messages go (without newline or "muster"); NULL: straight to fd 2
+ * as "muster: message". */
 extern void (*log_sink)(const char *line, size_t len);
 
 void log_msg(enum log_level level, int errnum, const char *fmt, ...)

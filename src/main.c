@@ -136,8 +136,8 @@ static struct config *load(const char *file)
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	if (!cfg)
-		fprintf(stderr, "muster: %s: %zu error%s; nothing started\n", file, errs.n,
-			errs.n == 1 ? "" : "s");
+		fprintf(stderr, "muster: %s: %zu error%s%s\n", file, errs.n, errs.n == 1 ? "" : "s",
+			opt.check ? "" : "; nothing started");
 	errlist_free(&errs);
 	return cfg;
 }
@@ -512,7 +512,7 @@ static rlim_t raise_nofile(void)
 
 static int name_width(const struct config *cfg)
 {
-	int w = 0;
+	int w = cfg->log_prefix ? (int)strlen("muster") : 0;
 	for (size_t i = 0; i < cfg->nservices; i++)
 		if ((int)strlen(cfg->services[i].name) > w)
 			w = (int)strlen(cfg->services[i].name);
@@ -611,6 +611,8 @@ int main(int argc, char **argv)
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn_errno("cannot become a child subreaper; orphans go to init");
 	setup_signals();
+	if (zero_config())
+		cfg->log_prefix = false; /* a tiny init: the child's output is its own */
 	output_init(loop, cfg);
 	output_set_width(name_width(cfg));
 	proc_init(loop, nofile, cfg->log_prefix);

@@ -461,13 +461,23 @@ void output_set_width(int width)
 	name_width = width > 40 ? 40 : width;
 }
 
+static bool prefixing;
+
+/* The daemon's messages: the services' layout under the name "muster". */
 static void log_to_sink(const char *line, size_t len)
 {
 	struct sink *s = &sinks[1];
-	if (timestamps) {
-		char head[64];
-		sink_put(s, head, stamp(head, sizeof head));
-	}
+	char head[160];
+	size_t n = timestamps ? stamp(head, sizeof head) : 0;
+	if (prefixing)
+		n += (size_t)snprintf(head + n, sizeof head - n, "%s%-*s |%s ",
+				      colors[1][0] ? "\033[1m" : "", name_width, "muster",
+				      colors[1][0] ? colors[1][1] : "");
+	else
+		n += (size_t)snprintf(head + n, sizeof head - n, "muster: ");
+	if (n >= sizeof head)
+		n = sizeof head - 1;
+	sink_put(s, head, n);
 	sink_put(s, line, len);
 	sink_put(s, "\n", 1);
 	if (!ev_is_active(&s->w))
@@ -517,6 +527,7 @@ int output_init(struct ev_loop *loop, const struct config *cfg)
 
 void output_configure(const struct config *cfg)
 {
+	prefixing = cfg->log_prefix;
 	timestamps = cfg->log_timestamps;
 	log_max_size = cfg->log_max_size;
 	log_max_files = cfg->log_max_files;
