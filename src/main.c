@@ -169,22 +169,56 @@ static bool was_termed(pid_t pid)
 }
 
 /* Children left once every service is down: orphans of services that left
- * their process group (setsid, double fork).  SIGTERM each once, SIGKILL
- * after the graceful timeout; done when none is left. */
+ * their process group (setsid, double fork).  Each gets SIGTERM once, then
+ * SIGKILL at the graceful-timeout; done when none is left.  As PID 1 of a
+ * namespace whose /proc is not its own (unshare without --mount-proc),
+ * everything but us is ours: kill(-1) reaches it.  The sweep is bounded:
+ * a process that survives SIGKILL for 5 s (stuck in the kernel) is left. */
+#define SWEEP_GIVE_UP 5.0
+
+static bool has_children(void)
+{
+	siginfo_t si = { 0 };
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
 static void sweep_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
+	static bool termed_all;
 	pid_t pids[256];
 	(void)w, (void)revents;
-	size_t n = proc_children(pids, 256);
 
-	if (n == 0) {
+	if (!has_children()) {
 		ev_break(l, EVBREAK_ALL);
+		return;
+	}
+	static ev_tstamp killed_at;
+	ev_tstamp now = ev_now(l);
+	bool kill_now = sup.killing || now >= sup.deadline; /* set by sup_shutdown() */
+	if (kill_now && !killed_at)
+		killed_at = now;
+	if (killed_at && now >= killed_at + SWEEP_GIVE_UP) {
+		log_error("leftover processes survive SIGKILL; exiting without them");
+		ev_break(l, EVBREAK_ALL);
+		return;
+	}
+	size_t n = proc_children(pids, 256);
+	if (n == (size_t)-1) {
+		/* no usable /proc: as PID 1 every process here is ours */
+		if (getpid() != 1)
+			return; /* they can only be waited for */
+		if (kill_now) {
+			kill(-1, SIGKILL);
+		} else if (!termed_all) {
+			log_info("stopping leftover processes (SIGTERM)");
+			kill(-1, SIGTERM);
+			kill(-1, SIGCONT);
+			termed_all = true;
+		}
 		return;
 	}
 	if (n > 256)
 		n = 256;
-	bool kill_now = sup.killing ||
-			ev_now(l) >= shutdown_started + sup.cfg->graceful_timeout;
 	for (size_t i = 0; i < n; i++) {
 		if (kill_now) {
 			kill(pids[i], SIGKILL);

@@ -42,7 +42,8 @@ bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len);
  * report it with sup_exec_result(). */
 void proc_exec_drain(struct service *svc);
 
-/* Our direct children, into pids[max]; returns how many (may be > max). */
+/* Our direct children, into pids[max]; returns how many (may be > max),
+ * or (size_t)-1 when /proc does not show our PID namespace. */
 size_t proc_children(pid_t *pids, size_t max);
 
 /* Reset signal dispositions and the mask to what a fresh process has. */

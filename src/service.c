@@ -306,8 +306,12 @@ static void graceful_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct supervisor *sup = w->data;
 	(void)loop, (void)revents;
 	size_t n = sup_running(sup);
-	log_warn("graceful-timeout (%gs) passed with %zu service%s running: sending SIGKILL",
-		 sup->cfg->graceful_timeout, n, n == 1 ? "" : "s");
+	if (n)
+		log_warn("graceful-timeout (%gs) passed with %zu service%s running: sending SIGKILL",
+			 sup->cfg->graceful_timeout, n, n == 1 ? "" : "s");
+	else
+		log_warn("graceful-timeout (%gs) passed: sending SIGKILL to leftover processes",
+			 sup->cfg->graceful_timeout);
 	sup_kill_all(sup);
 }
 
