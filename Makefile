@@ -119,6 +119,25 @@ uninstall:
 	  $(DESTDIR)$(UNITDIR)/muster.service $(DESTDIR)$(UNITDIR)/muster@.service
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
+# Benchmarks: muster side by side with other supervisors and the floor
+# (bench/README.md).  BENCH_QUICK=1 for a short run.  `make check` runs a
+# smoke pass (N = 10, one run, muster and the floor only) so it cannot rot.
+bench: all
+	@bench/run.sh
+
+bench-smoke: all
+	@BENCH_SMOKE=1 bench/run.sh >/dev/null && echo "bench: smoke run passed"
+
+# Fuzzing with libFuzzer (clang): each target for FUZZ_SECONDS (60).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# A bounded chaos soak (SOAK_SECONDS, default 60).
+SOAK_SECONDS ?= 60
+soak: all
+	@tests/soak/run.sh $(SOAK_SECONDS)
+
 # The checks that are not unit or integration tests: man pages against the
 # code's own tables, the unit files, and what `make install` installs.
 check-extra: all
@@ -129,6 +148,6 @@ check-extra: all
 clean:
 	rm -rf build build-san muster musterctl
 
-.PHONY: all deps unit integration check check-extra sanitize demo install uninstall clean muster musterctl
+.PHONY: all deps unit integration check check-extra bench bench-smoke fuzz soak sanitize demo install uninstall clean muster musterctl
 
 -include $(wildcard build/*.d build-san/*.d)

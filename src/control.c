@@ -84,6 +84,7 @@ static struct {
 	ino_t ino;
 	ev_io w_accept;
 	ev_timer w_resume;
+	bool starved;           /* out of descriptors, until the queue is drained */
 	struct client *clients;
 	size_t nclients;
 	ev_tstamp origin;       /* the daemon's start, for timelines */
@@ -553,6 +554,9 @@ static void cmd_reload(struct client *c, struct proto_request *req)
 
 static struct start_times *times_entry(const struct service *s, bool create)
 {
+	/* entries are made in config order at the start: try the index first */
+	if (s->idx < ctl.ntimes && !strcmp(ctl.times[s->idx].name, s->conf->name))
+		return &ctl.times[s->idx];
 	for (size_t i = 0; i < ctl.ntimes; i++)
 		if (!strcmp(ctl.times[i].name, s->conf->name))
 			return &ctl.times[i];
@@ -776,11 +780,18 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 			/* out of descriptors: pause until a client leaves or a second passes */
-			log_warn_errno("control: cannot accept; pausing for %gs", CONTROL_RESUME_DELAY);
+			if (!ctl.starved)
+				log_warn_errno("control: cannot accept a connection; pausing");
+			ctl.starved = true;
 			ev_io_stop(loop, w);
 			ev_timer_set(&ctl.w_resume, CONTROL_RESUME_DELAY, 0);
 			ev_timer_start(loop, &ctl.w_resume);
-		} else if (errno != EAGAIN) {
+		} else if (errno == EAGAIN) {
+			/* the queue is drained without running out: the episode is over */
+			if (ctl.starved)
+				log_info("control: accepting connections again");
+			ctl.starved = false;
+		} else {
 			log_warn_errno("control: accept");
 		}
 		return;

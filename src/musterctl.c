@@ -61,9 +61,11 @@ struct request {
 	size_t nargs;
 	bool json;
 	bool no_deadline;       /* wait: as long as the daemon takes */
+	char *timeout_arg;      /* "timeout=D", owned */
 };
 
 static const char *sock_path;
+static char *sock_path_owned;   /* the default, when -s was not given */
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void usage_error(const char *fmt, ...)
@@ -131,10 +133,9 @@ static void parse_command(int argc, char **argv, struct request *r)
 			}
 			if (!*d || strchr(d, '='))
 				usage_error("bad timeout '%s'", d);
-			char *opt;
-			if (asprintf(&opt, "timeout=%s", d) < 0)
+			free(r->timeout_arg);
+			if (asprintf(&r->timeout_arg, "timeout=%s", d) < 0)
 				exit(EX_NO);
-			add_arg(r, opt);
 		} else if (opts && a[0] == '-' && a[1]) {
 			usage_error("%s: unknown option '%s'", r->cmd, a);
 		} else {
@@ -143,6 +144,8 @@ static void parse_command(int argc, char **argv, struct request *r)
 			add_arg(r, a);
 		}
 	}
+	if (r->timeout_arg)
+		add_arg(r, r->timeout_arg);
 	bool has_name = false;
 	for (size_t i = 0; i < r->nargs; i++)
 		has_name |= strncmp(r->args[i], "timeout=", 8) != 0;
@@ -179,7 +182,7 @@ static void parse_options(int argc, char **argv, struct request *r)
 		usage_error("no command given");
 	parse_command(argc - optind, argv + optind, r);
 	if (!sock_path || !*sock_path)
-		sock_path = proto_socket_path(NULL);
+		sock_path = sock_path_owned = proto_socket_path(NULL);
 	if (!sock_path)
 		exit(EX_NO);
 }
@@ -593,6 +596,7 @@ static int print_reply(const struct request *req, struct pbuf *reply)
 		if ((size_t)(nl - p) > PROTO_MAX_REPLY_LINE || proto_parse_reply(p, (size_t)(nl - p), r) < 0) {
 			fprintf(stderr, "musterctl: %s: not a muster reply (is something else listening?)\n",
 				sock_path);
+			free(rows.v);
 			return EX_NO;
 		}
 		p = nl + 1;
@@ -605,8 +609,10 @@ static int print_reply(const struct request *req, struct pbuf *reply)
 		else
 			final = r;
 	}
-	if (!final)
+	if (!final) {
+		free(rows.v);
 		unreachable("the connection closed before the answer was complete");
+	}
 
 	int status = 0;
 	switch (final->kind) {
@@ -648,6 +654,10 @@ int main(int argc, char **argv)
 	read_reply(fd, &req, &reply);
 	close(fd);
 	int status = print_reply(&req, &reply);
+	pbuf_free(&reply);
+	free(req.args);
+	free(req.timeout_arg);
+	free(sock_path_owned);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "musterctl: cannot write the output: %s\n", strerror(errno));
 		return EX_NO;

@@ -146,7 +146,7 @@ static void logfile_rotate(struct logfile *lf)
 }
 
 static void logfile_write(struct logfile *lf, const char *head, size_t hlen, const char *text,
-			  size_t len)
+			  size_t len, bool ends)
 {
 	if (lf->fd < 0)
 		logfile_open(lf); /* try again: the directory may exist now */
@@ -155,7 +155,7 @@ static void logfile_write(struct logfile *lf, const char *head, size_t hlen, con
 	if (log_max_size && lf->size > 0 && lf->size + hlen + len + 1 > log_max_size)
 		logfile_rotate(lf);
 	struct iovec iov[3] = {
-		{ (void *)head, hlen }, { (void *)text, len }, { (void *)"\n", 1 },
+		{ (void *)head, hlen }, { (void *)text, len }, { (void *)"\n", ends },
 	};
 	ssize_t n = writev(lf->fd, iov, 3);
 	if (n < 0) {
@@ -292,7 +292,10 @@ static size_t stamp(char *buf, size_t len)
 }
 
 /* Queue one (piece of a) line as "[time ]name<pad> | text\n". */
-static void emit(const struct outpipe *p, const char *text, size_t len, bool cont)
+/* One line, or one piece of a long line: cont says a piece went before it,
+ * ends that it ends the line.  Each piece is a line of its own on the
+ * sink; the log-file gets the line's bytes as the service wrote them. */
+static void emit(const struct outpipe *p, const char *text, size_t len, bool cont, bool ends)
 {
 	struct sink *s = &sinks[p->stream - 1];
 	char head[160];
@@ -300,7 +303,7 @@ static void emit(const struct outpipe *p, const char *text, size_t len, bool con
 	size_t n = ts;
 
 	if (p->log)
-		logfile_write(p->log, head, ts, text, len);
+		logfile_write(p->log, head, cont ? 0 : ts, text, len, ends);
 	if (p->prefix) {
 		const char *const *c = colors[p->stream - 1];
 		n += (size_t)snprintf(head + n, sizeof head - n, "%s%-*s %c%s ",
@@ -314,11 +317,18 @@ static void emit(const struct outpipe *p, const char *text, size_t len, bool con
 	sink_put(s, "\n", 1);
 }
 
-/* Keep text as (part of) the pending partial line; a line that reaches
- * LINE_MAX_BYTES goes out as a piece, the rest follows marked '+'. */
+/* Keep text as (part of) the pending partial line.  A line longer than
+ * LINE_MAX_BYTES goes out in pieces: a full buffer is passed on when more
+ * of the line arrives (so a line of exactly the limit stays whole), the
+ * pieces after the first marked '+'. */
 static void hold(struct outpipe *p, const char *text, size_t len)
 {
 	while (len) {
+		if (p->len == LINE_MAX_BYTES) {
+			emit(p, p->buf, p->len, p->continued, false);
+			p->continued = true;
+			p->len = 0;
+		}
 		size_t room = LINE_MAX_BYTES - p->len;
 		size_t n = len < room ? len : room;
 		if (p->len + n > p->cap) {
@@ -330,7 +340,12 @@ static void hold(struct outpipe *p, const char *text, size_t len)
 			char *b = realloc(p->buf, ncap);
 			if (!b) {
 				/* no memory for the partial line: pass it on as a piece */
-				emit(p, text, len, p->continued);
+				if (p->len) {
+					emit(p, p->buf, p->len, p->continued, false);
+					p->continued = true;
+					p->len = 0;
+				}
+				emit(p, text, len, p->continued, false);
 				p->continued = true;
 				return;
 			}
@@ -341,11 +356,6 @@ static void hold(struct outpipe *p, const char *text, size_t len)
 		p->len += n;
 		text += n;
 		len -= n;
-		if (p->len == LINE_MAX_BYTES) {
-			emit(p, p->buf, p->len, p->continued);
-			p->continued = true;
-			p->len = 0;
-		}
 	}
 }
 
@@ -354,14 +364,14 @@ static void finish_line(struct outpipe *p, const char *text, size_t len)
 {
 	if (p->len) {
 		hold(p, text, len);
-		emit(p, p->buf, p->len, p->continued);
+		emit(p, p->buf, p->len, p->continued, true);
 		p->len = 0;
 		/* an idle pipe holds no buffer */
 		free(p->buf);
 		p->buf = NULL;
 		p->cap = 0;
 	} else {
-		emit(p, text, len, p->continued);
+		emit(p, text, len, p->continued, true);
 	}
 	p->continued = false;
 }

@@ -114,7 +114,9 @@ struct plan {
 };
 
 static int devnull = -1;
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 static char child_stack[64 * 1024] __attribute__((aligned(16)));
+#endif
 
 int proc_setup(void)
 {
@@ -350,8 +352,15 @@ static pid_t plan_run(struct plan *pl, int out, int err, int execw, int ready)
 	/* no handler of ours may run in the child before it resets them */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	/* the sanitizers cannot follow a child on a borrowed stack: fork */
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(child_main(pl));
+#else
 	pid_t pid = clone(child_main, child_stack + sizeof child_stack,
 			  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, pl);
+#endif
 	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (int fd = SLOT_OUT; fd < SLOT_END; fd++)

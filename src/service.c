@@ -191,6 +191,7 @@ static void went_down(struct service *svc, const char *why)
 		svc->want_up = true;
 		svc->t_waiting = ev_now(sup->loop);
 		set_state(svc, ST_WAITING, "restart");
+		enqueue(sup, svc->idx);
 	}
 	enqueue_neighbours(svc);
 }

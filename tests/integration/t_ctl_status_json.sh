@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# musterctl status --json: the same as the table, as a JSON array of
+# objects {name, state, pid, uptime, restarts, last_exit, status, reason};
+# texts are escaped (quotes, backslashes, tabs, UTF-8) and null stands for
+# the table's "-".
+. "$(dirname "$0")/lib.sh"
+
+# ---- musterctl helpers (the same in every t_ctl_*.sh) ----
+[ -x "${MUSTERCTL:-}" ] || skip "MUSTERCTL does not name an executable musterctl"
+SOCK=$TEST_DIR/ctl.sock
+
+# ctl ARG...: musterctl on this test's socket, bounded.
+ctl() { timeout -k 5 "$DEFAULT_WAIT" "$MUSTERCTL" -s "$SOCK" "$@"; }
+
+# wait_socket: until muster answers on $SOCK.
+wait_socket() {
+	local deadline=$(( $(date +%s) + DEFAULT_WAIT ))
+	until [ -S "$SOCK" ] && "$MUSTERCTL" -s "$SOCK" status >/dev/null 2>&1; do
+		muster_exited && fail "muster exited before its socket answered"
+		[ "$(date +%s)" -gt "$deadline" ] && fail "no answer on $SOCK after ${DEFAULT_WAIT}s"
+		sleep 0.02
+	done
+}
+
+# state_of NAME: the STATE column of `musterctl status NAME`.
+state_of() { ctl status "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
+
+# wait_state NAME STATE: until NAME is in STATE (bounded).
+wait_state() {
+	local deadline=$(( $(date +%s) + DEFAULT_WAIT )) st
+	while st=$(state_of "$1"); [ "$st" != "$2" ]; do
+		[ "$(date +%s)" -gt "$deadline" ] &&
+			fail "$1: expected state $2 within ${DEFAULT_WAIT}s, found '$st'"
+		sleep 0.02
+	done
+}
+# ----
+
+cat >muster.ini <<INI
+[muster]
+control-socket = $SOCK
+
+[service web]
+command = $(service web 'exec sleep 300')
+
+[service once]
+command = /bin/true
+type = oneshot
+
+[service killed]
+command = $(service killed 'kill -9 $$')
+restart = no
+
+[service notified]
+command = $(service notified 'exec python3 -c "
+import os, socket, time
+a = os.environ[\"NOTIFY_SOCKET\"]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(\"READY=1\nSTATUS=say \\\"hi\\\" \\\\ caf\u00e9\tnow\".encode(), \"\0\" + a[1:] if a[0] == \"@\" else a)
+time.sleep(300)
+"')
+type = notify
+INI
+
+start_muster -c muster.ini
+wait_socket
+ctl wait web once notified || fail "web, once and notified should become ready or done"
+wait_state killed failed
+
+ctl status --json >status.json || fail "status --json: exit $?"
+cat status.json >&2
+python3 - status.json <<'PY' || fail "the JSON of status --json is not as expected (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, list), "not an array"
+assert [o["name"] for o in d] == ["web", "once", "killed", "notified"], "names/order"
+keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason"}
+for o in d:
+    assert set(o) == keys, ("keys", o)
+    assert isinstance(o["restarts"], int), o
+by = {o["name"]: o for o in d}
+w = by["web"]
+assert w["state"] == "ready" and isinstance(w["pid"], int) and w["pid"] > 1, w
+assert isinstance(w["uptime"], (int, float)) and 0 <= w["uptime"] < 600, w
+assert w["last_exit"] is None and w["status"] is None and w["restarts"] == 0, w
+o = by["once"]
+assert o["state"] == "done" and o["pid"] is None and o["uptime"] is None, o
+assert o["last_exit"] == "0", o
+k = by["killed"]
+assert k["state"] == "failed" and k["last_exit"] == "signal 9", k
+assert isinstance(k["reason"], str) and k["reason"], k
+n = by["notified"]
+assert n["state"] == "ready", n
+assert n["status"] == 'say "hi" \\ caf\u00e9\tnow', repr(n["status"])
+PY
+
+# the table shows the same text, with the tab made harmless
+ctl status notified >table.txt || fail "status notified: exit $?"
+assert_grep table.txt 'say "hi" \\ café\?now$' "notified's STATUS column"
+grep -q "$(printf '\t')" table.txt && fail "a raw tab reached the table"
+
+# with names: only those; an empty array shape is still an array
+ctl status --json once >one.json || fail "status --json once: exit $?"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [o["name"] for o in d] == ["once"], d' one.json ||
+	fail "status --json once: $(cat one.json)"
+
+stop_muster 0
