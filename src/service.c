@@ -127,14 +127,18 @@ static void run_queue(struct supervisor *sup)
 	if (sup->running_queue)
 		return;
 	sup->running_queue = true;
-	while (sup->qlen) {
-		size_t i = sup->queue[sup->qhead];
-		sup->qhead = (sup->qhead + 1) % sup->n;
-		sup->qlen--;
-		sup->queued[i] = 0;
-		step(sup->svcs[i]);
-		if (!sup->qlen && sup->pending && reload_ready(sup))
-			reload_apply(sup);
+	for (;;) {
+		while (sup->qlen) {
+			size_t i = sup->queue[sup->qhead];
+			sup->qhead = (sup->qhead + 1) % sup->n;
+			sup->qlen--;
+			sup->queued[i] = 0;
+			step(sup->svcs[i]);
+		}
+		/* a reload waits for what it stops; then the new graph runs */
+		if (!sup->pending || !reload_ready(sup))
+			break;
+		reload_apply(sup);
 	}
 	sup->running_queue = false;
 	if (sup->shutting_down && !sup->down_notified && sup_all_down(sup)) {
@@ -1096,9 +1100,7 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 	if (!*report)
 		report_add(report, &rlen, "no services");
 	sup->pending = ncfg;
-	if (reload_ready(sup))
-		reload_apply(sup);
-	run_queue(sup);
+	run_queue(sup); /* stops what must stop; applies the new config when done */
 	check_all_up(sup);
 	return 0;
 }
