@@ -487,8 +487,12 @@ static void setup_signals(void)
 	static const int handled[] = {
 		SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH,
 		SIGCONT, SIGTSTP, SIGURG, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO,
-		SIGPWR,
+		SIGPWR, SIGSTKFLT,
 	};
+	/* Not handled: SIGKILL, SIGSTOP (cannot be); SIGCHLD (ours); SIGSEGV,
+	 * SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS (faults of our own);
+	 * SIGPIPE (ignored: our writes to a closed reader must fail with EPIPE,
+	 * not kill us); SIGTTIN, SIGTTOU (ignored, below). */
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, NULL);
