@@ -312,11 +312,18 @@ static void cmd_exited(int status)
 static void all_up(struct supervisor *s)
 {
 	static bool said;
-	if (!said && s->n)
+	size_t failed = 0;
+	for (size_t i = 0; i < s->n; i++)
+		failed += s->svcs[i]->state == ST_FAILED;
+	if (!said && s->n && !failed)
 		log_info("all %zu service%s up in %.3fs", s->n, s->n == 1 ? "" : "s",
 			 ev_time() - started_at);
+	else if (!said && failed)
+		log_warn("started in %.3fs: %zu of %zu services up, %zu failed",
+			 ev_time() - started_at, s->n - failed, s->n, failed);
 	if (!said)
-		notify_manager("READY=1\nSTATUS=running: %zu services", s->n);
+		notify_manager("READY=1\nSTATUS=running: %zu services%s", s->n - failed,
+			       failed ? " (some failed: see musterctl status)" : "");
 	said = true;
 	if (opt.cmd && !cmd.started && !s->shutting_down)
 		start_cmd();
@@ -670,8 +677,10 @@ int main(int argc, char **argv)
 		free(sock);
 	}
 	probe_init(loop);
-	if (needs_notify_socket(cfg) && start_notify_socket(cfg) < 0)
+	if (needs_notify_socket(cfg) && start_notify_socket(cfg) < 0) {
+		control_close();
 		return 1;
+	}
 	sup.on_all_down = all_down;
 	sup.on_all_up = all_up;
 	sup.on_state = state_changed;

@@ -94,6 +94,7 @@ void proc_cloexec_from(int from)
  */
 
 enum { SLOT_OUT = 3, SLOT_ERR, SLOT_EXEC, SLOT_READY, SLOT_END };
+#define EXEC_MARK "x" 
 
 struct plan {
 	char **argv;
@@ -229,6 +230,10 @@ static int child_main(void *arg)
 	}
 	if (pl->dir && chdir(pl->dir) < 0)
 		child_fail(errfd, STAGE_CHDIR, errno);
+	/* "got this far": end-of-file without it means the child died before
+	 * exec without a word (a signal, say), which is a failed start */
+	if (write(errfd, EXEC_MARK, 1) != 1)
+		child_fail(errfd, STAGE_STDIO, errno);
 	child_fail(errfd, STAGE_EXEC, exec_path(pl->argv, pl->envp));
 }
 
@@ -378,6 +383,9 @@ static void exec_cb(struct ev_loop *loop, ev_io *w, int revents)
 	proc_exec_drain(svc);
 }
 
+/* The exec-status pipe says, until end-of-file: nothing (the child died
+ * before exec), the mark (it reached exec: success), or the mark and/or a
+ * report (it failed at a stage).  Bytes are gathered until end-of-file. */
 void proc_exec_drain(struct service *svc)
 {
 	struct report r;
@@ -386,16 +394,33 @@ void proc_exec_drain(struct service *svc)
 
 	if (svc->exec_fd < 0)
 		return;
-	ssize_t n = read(svc->exec_fd, &r, sizeof r);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+	for (;;) {
+		ssize_t n = read(svc->exec_fd, svc->exec_buf + svc->exec_len,
+				 sizeof svc->exec_buf - svc->exec_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return; /* more to come */
+		if (n > 0 && svc->exec_len + (size_t)n < sizeof svc->exec_buf) {
+			svc->exec_len += (size_t)n;
+			continue;
+		}
+		break; /* end-of-file, an error, or more than any child says */
+	}
 	ev_io_stop(proc_loop, &svc->w_exec);
 	close(svc->exec_fd);
 	svc->exec_fd = -1;
-	if (n != (ssize_t)sizeof r) {
-		sup_exec_result(svc, NULL);
+	size_t len = svc->exec_len, off = len && svc->exec_buf[0] == EXEC_MARK[0];
+	svc->exec_len = 0;
+	if (len == 0) {
+		sup_exec_result(svc, "died before it could run its program");
 		return;
 	}
+	if (len - off != sizeof r) {
+		sup_exec_result(svc, NULL); /* the mark alone: exec succeeded */
+		return;
+	}
+	memcpy(&r, svc->exec_buf + off, sizeof r);
 	const char *e = strerror(r.err);
 	switch (r.stage) {
 	case STAGE_EXEC:

@@ -437,6 +437,7 @@ static void spawn(struct service *svc)
 		log_error("%s: %s", svc->conf->name, buf);
 		/* nothing ran: handle it as an exit with status 127 */
 		svc->pid = 0;
+		svc->pgid = 0;
 		svc->status = 127 << 8;
 		svc->t_starting = ev_now(sup->loop);
 		set_state(svc, ST_STARTING, buf);
@@ -664,7 +665,9 @@ static void exited(struct service *svc, int status)
 		became_ready(svc, ST_DONE);
 		return;
 	}
-	if (clean)
+	if (!svc->pgid)
+		; /* it never ran: the reason was logged */
+	else if (clean)
 		log_info("%s: exited with %s", c->name, st);
 	else
 		log_warn("%s: exited with %s", c->name, st);

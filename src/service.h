@@ -51,6 +51,8 @@ struct service {
 	pid_t pid;              /* main process; 0 when none */
 	int exec_fd;            /* exec-status pipe, -1 when none */
 	ev_io w_exec;
+	unsigned char exec_buf[16]; /* what it said so far */
+	size_t exec_len;
 	char *reason;           /* why it last failed or stopped, or NULL */
 	char *status_text;      /* the last STATUS= it sent, or NULL */
 	pid_t pgid;             /* its process group (the first pid) */
