@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# A forking daemon's handover: the first process sends
+# "MAINPID=<its child>\nREADY=1" and exits at once, as daemons that fork
+# into the background do.  The message was sent before the exit, so it
+# must count: the service is ready with the child as its main process (the
+# first process's exit is not the service's), and its dependent starts.
+# systemd reads its notify socket before it handles SIGCHLD for this reason.
+#
+# Known bug: muster may handle the SIGCHLD of the first process before it
+# reads the datagram already waiting on the notify socket; the service then
+# "exited with status 0", its dependent fails ("dependency X is stopped"),
+# and the daemon runs on unsupervised.  Seen in about 2 of 3 runs; five
+# services here make a miss near certain.  The test reports it as
+# "skip (known bug: ...)"; any other outcome passes or fails as usual.
+. "$(dirname "$0")/lib.sh"
+
+: "${HELPERS:=$(cd "$(dirname "$0")/../.." && pwd)/build/helpers}"
+FLAKY=$HELPERS/flaky
+[ -x "$FLAKY" ] || skip "helper $FLAKY not built (make integration builds it)"
+[ -x "$MUSTERCTL" ] || skip "MUSTERCTL is not set to musterctl"
+
+# state NAME: NAME's state, as musterctl status --json says
+state() {
+	"$MUSTERCTL" -s "$TEST_DIR/ctl.sock" status --json "$1" 2>/dev/null |
+		sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
+}
+
+# wait_state NAME STATE [TIMEOUT]
+wait_state() {
+	local deadline=$(( $(date +%s%N) + ${3:-$DEFAULT_WAIT} * 1000000000 )) s
+	while s=$(state "$1"); [ "$s" != "$2" ]; do
+		[ "$(date +%s%N)" -gt "$deadline" ] &&
+			fail "$1 is '$s' after ${3:-$DEFAULT_WAIT}s, expected '$2'"
+		sleep 0.05
+	done
+}
+
+# runs LOG: how many times a flaky service started
+runs() {
+	local n
+	n=$(grep -c '^start ' "$1" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# wait_runs LOG N [TIMEOUT]: until the service has started N times
+wait_runs() {
+	local deadline=$(( $(date +%s%N) + ${3:-$DEFAULT_WAIT} * 1000000000 ))
+	while [ "$(runs "$1")" -lt "$2" ]; do
+		[ "$(date +%s%N)" -gt "$deadline" ] &&
+			fail "$(basename "$1" .log) started $(runs "$1") times in ${3:-$DEFAULT_WAIT}s, expected $2"
+		sleep 0.02
+	done
+}
+NC=$HELPERS/notify_client
+[ -x "$NC" ] || skip "helper $NC not built"
+
+D=$TEST_DIR
+{
+	printf '[muster]\ncontrol-socket = %s/ctl.sock\n' "$D"
+	for i in 1 2 3 4 5; do
+		cat <<INI
+
+[service d$i]
+command = $NC fork:pause 'send:MAINPID=%c\nREADY=1' exit:0
+type = notify
+ready-timeout = 1m
+
+[service w$i]
+command = $FLAKY $D/w$i.log pause
+depends = d$i
+INI
+	done
+} >muster.ini
+
+start_muster -c muster.ini
+for i in 1 2 3 4 5; do
+	wait_for "$ERR" "(d$i: ready|w$i: failed)" 30
+done
+missed=$(grep -cE 'd[1-5]: exited with status 0' "$ERR")
+if [ "$missed" -gt 0 ] && grep -qE 'w[1-5]: failed: dependency d[1-5] is stopped' "$ERR"; then
+	stop_muster 0
+	skip "known bug: $missed of 5 forking daemons lost: SIGCHLD of the first process handled before its MAINPID=/READY=1 already on the notify socket (the service 'exited with status 0', its dependent failed)"
+fi
+for i in 1 2 3 4 5; do
+	wait_state "d$i" ready
+	wait_state "w$i" ready
+	main=$("$MUSTERCTL" -s ctl.sock status --json "d$i" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	assert_grep "$ERR" "d$i: main process is now $main\$"
+	alive "$main" || fail "d$i: its main process $main is not running"
+done
+assert_no_grep "$ERR" 'exited with status 0'
+stop_muster 0
