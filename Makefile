@@ -34,7 +34,7 @@ endif
 
 CORE      := parse config graph log service proc output notify probe control control_proto
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config graph service control docs
+UNITS     := parse config graph service control docs notify supervise
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl

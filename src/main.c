@@ -474,6 +474,7 @@ static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
 	pid_t pid;
 	(void)l, (void)w, (void)revents;
 
+	notify_read_pending();
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct service *svc = sup_find_pid(&sup, pid);
 		if (svc) {

@@ -481,7 +481,10 @@ static void print_timeline(const struct rows *rows)
 		fmt_time(tr >= 0 && ts >= 0 ? tr - ts : -1, d, sizeof d);
 		printf("%-*s  %-9s  %-9s  %-9s  %s\n", w, name, a, b, c, d);
 		free(name);
-		if (tr >= 0 && (!last || tr > time_of(last, "ready")))
+		/* the last ready; on a tie (a service ready the moment it starts,
+		 * after the one it waits for), the one that started later */
+		if (tr >= 0 && (!last || tr > time_of(last, "ready") ||
+				(tr == time_of(last, "ready") && ts > time_of(last, "starting"))))
 			last = r;
 	}
 	if (!last) {

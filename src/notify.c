@@ -161,11 +161,24 @@ static void close_fds(struct msghdr *mh)
 	}
 }
 
+static void read_messages(int fd, int budget);
+
 static void notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop, (void)revents;
+	read_messages(w->fd, 64);
+}
 
-	for (int budget = 0; budget < 64; budget++) {
+void notify_read_pending(void)
+{
+	if (sock_path)
+		read_messages(w_notify.fd, 1024);
+}
+
+/* Read up to budget datagrams (fewer when none is left). */
+static void read_messages(int fd, int budget)
+{
+	while (budget-- > 0) {
 		char buf[NOTIFY_MAX + 1];
 		union {
 			struct cmsghdr align;
@@ -176,7 +189,7 @@ static void notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
 		};
-		ssize_t n = recvmsg(w->fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
 		if (n < 0)
 			return; /* EAGAIN, or nothing more to read */
 		close_fds(&mh);

@@ -36,6 +36,10 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *m);
 /* Bind the socket at path (mode 0666, SO_PASSCRED) and serve it. */
 int notify_init(struct ev_loop *loop, struct supervisor *sup, const char *path);
 const char *notify_socket_path(void);   /* NULL when there is none */
+
+/* Read every message already waiting: called before exits are handled, so
+ * that a READY=1 sent just before a process exits counts (as systemd does). */
+void notify_read_pending(void);
 void notify_close(void);
 
 /* To the daemon's own manager ($NOTIFY_SOCKET of muster): a no-op when

@@ -646,6 +646,7 @@ static void exited(struct service *svc, int status)
 	char st[32], why[200];
 
 	wait_status_str(status, st, sizeof st);
+	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
 	if (svc->timed_out) {
 		svc->timed_out = false;
 		if (svc->want_up && !sup->shutting_down) {

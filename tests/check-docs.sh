@@ -35,7 +35,8 @@ done
 echo "docs: $(echo "$opts" | wc -w) muster options checked against man/muster.8"
 
 if [ -x ./musterctl ] && [ -f man/musterctl.8 ]; then
-	cmds=$(./musterctl --help | sed -n 's/^ *musterctl \(\[[^]]*\] \)*\([a-z|]*\).*/\2/p' | tr '|' '\n' | grep -v '^$' | sort -u)
+	# the command lines of the help: two blanks, then the command's name
+	cmds=$(./musterctl --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' | sort -u)
 	[ -n "$cmds" ] || { echo "docs: no commands found in musterctl --help"; fail=1; }
 	for c in $cmds; do
 		grep -Eq "^\.It Cm $c\b|Cm $c\b" man/musterctl.8 ||

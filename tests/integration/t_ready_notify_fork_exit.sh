@@ -6,12 +6,11 @@
 # first process's exit is not the service's), and its dependent starts.
 # systemd reads its notify socket before it handles SIGCHLD for this reason.
 #
-# Known bug: muster may handle the SIGCHLD of the first process before it
-# reads the datagram already waiting on the notify socket; the service then
-# "exited with status 0", its dependent fails ("dependency X is stopped"),
-# and the daemon runs on unsupervised.  Seen in about 2 of 3 runs; five
-# services here make a miss near certain.  The test reports it as
-# "skip (known bug: ...)"; any other outcome passes or fails as usual.
+# Regression: muster once handled the SIGCHLD of the first process before
+# it read the datagram already waiting on the notify socket; the service
+# then "exited with status 0", its dependent failed ("dependency X is
+# stopped"), and the daemon ran on unsupervised.  Seen in about 2 of 3
+# runs; five services here make a miss near certain.
 . "$(dirname "$0")/lib.sh"
 
 : "${HELPERS:=$(cd "$(dirname "$0")/../.." && pwd)/build/helpers}"
@@ -78,8 +77,7 @@ for i in 1 2 3 4 5; do
 done
 missed=$(grep -cE 'd[1-5]: exited with status 0' "$ERR")
 if [ "$missed" -gt 0 ] && grep -qE 'w[1-5]: failed: dependency d[1-5] is stopped' "$ERR"; then
-	stop_muster 0
-	skip "known bug: $missed of 5 forking daemons lost: SIGCHLD of the first process handled before its MAINPID=/READY=1 already on the notify socket (the service 'exited with status 0', its dependent failed)"
+	fail "$missed of 5 forking daemons lost: SIGCHLD of the first process handled before its MAINPID=/READY=1 already on the notify socket (the service 'exited with status 0', its dependent failed)"
 fi
 for i in 1 2 3 4 5; do
 	wait_state "d$i" ready
