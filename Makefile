@@ -10,7 +10,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-DEBIAN_PACKAGES := libev-dev libinih-dev check pkg-config mandoc
+DEBIAN_PACKAGES := libev-dev libinih-dev check pkg-config mandoc valgrind
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -90,11 +90,31 @@ integration: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@MUSTER=$(CURDIR)/$(BUILD)/muster MUSTERCTL=$(CURDIR)/$(BUILD)/musterctl \
 	  HELPERS=$(CURDIR)/$(BUILD)/helpers tests/integration/run.sh
 
+# Everything, as CI runs it: the tests, then the same under ASan+UBSan,
+# then the daemon under valgrind.
 check: all
 	@$(MAKE) --no-print-directory unit check-extra integration
+	@echo "== the same under ASan+UBSan"
+	@$(MAKE) --no-print-directory sanitize
+	@echo "== the daemon under valgrind"
+	@$(MAKE) --no-print-directory valgrind
 
 sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
+
+# The daemon under valgrind (memcheck, definite leaks are errors) through
+# the integration scenarios that do not hang on tight timing.
+VALGRIND_TESTS = t_start_order_oneshot t_shutdown_order t_shutdown_through_oneshot \
+  t_reload t_ctl_status t_ctl_start_stop t_ctl_restart t_ctl_wait t_ctl_abuse \
+  t_out_partial t_out_longline t_out_logfile t_exec_failure t_oneshot_failure \
+  t_stop_timeout_kill t_critical_exit t_ready_notify t_ready_fd t_ready_tcp \
+  t_ready_check t_ready_timeout t_sup_restart_policy t_sup_dep_failed \
+  t_cmd_exit_status t_setsid_grandchild t_no_fd_leak t_check t_zero_config_init
+valgrind: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
+	@command -v valgrind >/dev/null || { echo "valgrind: not installed; run: apt-get install valgrind"; exit 1; }
+	@MUSTER_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99" \
+	  DEFAULT_WAIT=60 MUSTER=$(CURDIR)/$(BUILD)/muster MUSTERCTL=$(CURDIR)/$(BUILD)/musterctl \
+	  HELPERS=$(CURDIR)/$(BUILD)/helpers tests/integration/run.sh $(VALGRIND_TESTS)
 
 demo: all
 	@echo "muster demo: Ctrl-C to stop it gracefully"
@@ -148,6 +168,6 @@ check-extra: all
 clean:
 	rm -rf build build-san muster musterctl
 
-.PHONY: all deps unit integration check check-extra bench bench-smoke fuzz soak sanitize demo install uninstall clean muster musterctl
+.PHONY: all deps unit integration valgrind check check-extra bench bench-smoke fuzz soak sanitize demo install uninstall clean muster musterctl
 
 -include $(wildcard build/*.d build-san/*.d)

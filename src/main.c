@@ -697,10 +697,10 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 
 	int status = final_status();
+	cfg = sup.cfg; /* a reload may have replaced it */
 	notify_close();
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	control_close();
-	cfg = sup.cfg; /* a reload may have replaced it */
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);

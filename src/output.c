@@ -239,7 +239,7 @@ static void sink_flush(struct sink *s)
 
 static void sink_put(struct sink *s, const char *data, size_t len)
 {
-	if (s->dead)
+	if (s->dead || len == 0)
 		return;
 	if (s->len + len > s->cap) {
 		if (s->off) {

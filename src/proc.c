@@ -32,11 +32,22 @@ struct report {
 };
 
 static struct ev_loop *proc_loop;
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+/* The sanitizers and valgrind cannot follow a child on a borrowed stack
+ * sharing our memory: there, services are started with a plain fork(). */
+static bool spawn_by_fork;
+
 static rlim_t child_nofile;
 static bool prefix_output;
 
 void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix)
 {
+	const char *pre = getenv("LD_PRELOAD");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	spawn_by_fork = true;
+#endif
+	if (pre && strstr(pre, "/vgpreload_"))
+		spawn_by_fork = true; /* running under valgrind */
 	proc_loop = loop;
 	child_nofile = nofile_soft;
 	prefix_output = prefix;
@@ -115,9 +126,6 @@ struct plan {
 };
 
 static int devnull = -1;
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-static char child_stack[64 * 1024] __attribute__((aligned(16)));
-#endif
 
 int proc_setup(void)
 {
@@ -357,15 +365,15 @@ static pid_t plan_run(struct plan *pl, int out, int err, int execw, int ready)
 	/* no handler of ours may run in the child before it resets them */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	/* the sanitizers cannot follow a child on a borrowed stack: fork */
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(child_main(pl));
-#else
-	pid_t pid = clone(child_main, child_stack + sizeof child_stack,
-			  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, pl);
-#endif
+	pid_t pid;
+	if (spawn_by_fork) {
+		pid = fork();
+		if (pid == 0)
+			_exit(child_main(pl));
+	} else {
+		pid = clone(child_main, child_stack + sizeof child_stack,
+			    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, pl);
+	}
 	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (int fd = SLOT_OUT; fd < SLOT_END; fd++)

@@ -18,6 +18,8 @@ set -u
 
 : "${MUSTER:?MUSTER must name the muster binary}"
 : "${MUSTERCTL:=}"
+# MUSTER_WRAPPER: words run before muster (make valgrind: valgrind ...)
+: "${MUSTER_WRAPPER:=}"
 : "${TEST_DIR:=$PWD}"
 : "${IT_TAG:=mit-$$-$RANDOM-solo}"
 # a control socket of the test's own, so that tests can run in parallel
@@ -187,7 +189,7 @@ start_muster() {
 	(
 		set -m
 		trap true TERM INT HUP
-		MUSTER_IT_TAG=$IT_TAG "$MUSTER" "$@" </dev/null >"${MUSTER_STDOUT:-$OUT}" 2>"$ERR" &
+		MUSTER_IT_TAG=$IT_TAG $MUSTER_WRAPPER "$MUSTER" "$@" </dev/null >"${MUSTER_STDOUT:-$OUT}" 2>"$ERR" &
 		pid=$!
 		echo "$pid" >"$pidfile"
 		while :; do
@@ -225,7 +227,7 @@ start_config() {
 # run_muster ARG...: run muster in the foreground (bounded), stdout to
 # $OUT, stderr to $ERR; returns its exit status (124 on timeout).
 run_muster() {
-	MUSTER_IT_TAG=$IT_TAG timeout -k 5 "$DEFAULT_WAIT" "$MUSTER" "$@" \
+	MUSTER_IT_TAG=$IT_TAG timeout -k 5 "$DEFAULT_WAIT" $MUSTER_WRAPPER "$MUSTER" "$@" \
 		</dev/null >"$OUT" 2>"$ERR"
 }
 

@@ -69,7 +69,11 @@ assert_no_zombies "$MPID"
 assert_idle "$MPID" 1 10 "muster after the storm"
 rss1=$(rss_kb "$MPID")
 log "RSS before ${rss0} kB, after ${rss1} kB"
-[ $((rss1 - rss0)) -le 1024 ] || fail "RSS grew from ${rss0} kB to ${rss1} kB in the storm"
+# (ASan keeps freed memory in quarantine: memory is not measurable there;
+# its leak check at exit covers the same ground)
+if ! ldd "$MUSTER" 2>/dev/null | grep -q libasan; then
+	[ $((rss1 - rss0)) -le 1024 ] || fail "RSS grew from ${rss0} kB to ${rss1} kB in the storm"
+fi
 # the log file still gets chatty's lines after all the reopens
 before=$(wc -l <chatty.log)
 sleep 0.5
