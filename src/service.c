@@ -200,44 +200,87 @@ static void went_down(struct service *svc, const char *why)
 	enqueue_neighbours(svc);
 }
 
+/* A breadth-first walk over services: a work queue and a seen set, so the
+ * graph is walked without recursion and each service visited once. */
+struct walk {
+	struct supervisor *sup;
+	size_t *work, head, tail;
+	unsigned char *seen;
+};
+
+static int walk_begin(struct walk *w, struct service *from)
+{
+	w->sup = from->sup;
+	w->head = w->tail = 0;
+	w->work = malloc(w->sup->n * sizeof *w->work);
+	w->seen = calloc(w->sup->n, 1);
+	if (!w->work || !w->seen) {
+		free(w->work);
+		free(w->seen);
+		return -1;
+	}
+	w->work[w->tail++] = from->idx;
+	w->seen[from->idx] = 1;
+	return 0;
+}
+
+/* Queue service i unless it was seen; true when it is new. */
+static bool walk_push(struct walk *w, size_t i)
+{
+	if (w->seen[i])
+		return false;
+	w->seen[i] = 1;
+	w->work[w->tail++] = i;
+	return true;
+}
+
+static struct service *walk_next(struct walk *w)
+{
+	return w->head < w->tail ? w->sup->svcs[w->work[w->head++]] : NULL;
+}
+
+static void walk_end(struct walk *w)
+{
+	free(w->work);
+	free(w->seen);
+}
+
+/* Does w list s among its `depends` (not only `after`)? */
+static bool depends_on(const struct service *w, const struct service *s)
+{
+	for (size_t j = 0; j < w->conf->ndep; j++)
+		if (w->conf->dep_idx[j] == s->idx)
+			return true;
+	return false;
+}
+
 /* Take svc and, transitively, whatever `depends` on it, down as failed. */
 static void fail_dependents(struct service *svc)
 {
-	struct supervisor *sup = svc->sup;
-	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
-	unsigned char *seen = calloc(sup->n, 1);
+	struct walk wk;
 
-	if (!work || !seen) {
-		free(work);
-		free(seen);
+	if (walk_begin(&wk, svc) < 0)
 		return;
-	}
-	work[tail++] = svc->idx;
-	seen[svc->idx] = 1;
-	while (head < tail) {
-		struct service *s = sup->svcs[work[head++]];
+	for (struct service *s; (s = walk_next(&wk));) {
 		for (size_t i = 0; i < s->nwaiters; i++) {
-			struct service *w = sup->svcs[s->waiters[i]];
-			bool hard = false;
-			for (size_t j = 0; j < w->conf->ndep; j++)
-				hard |= w->conf->dep_idx[j] == s->idx;
-			if (!hard || seen[w->idx])
+			struct service *w = s->sup->svcs[s->waiters[i]];
+			if (!depends_on(w, s) || wk.seen[w->idx])
 				continue;
-			seen[w->idx] = 1;
-			if (!w->want_up)
+			if (!w->want_up) {
+				wk.seen[w->idx] = 1; /* going down already: not through it */
 				continue;
+			}
+			walk_push(&wk, w->idx);
 			w->want_up = false;
 			if (!w->fail_when_down) {
 				char buf[128];
 				snprintf(buf, sizeof buf, "dependency %s failed", s->conf->name);
 				w->fail_when_down = strdup(buf);
 			}
-			enqueue(sup, w->idx);
-			work[tail++] = w->idx;
+			enqueue(s->sup, w->idx);
 		}
 	}
-	free(work);
-	free(seen);
+	walk_end(&wk);
 }
 
 /* A critical service ended for good: the run ends with its status (code),
@@ -519,37 +562,25 @@ static void send_stop(struct service *svc)
  * walk passes through services without a process (a crashed one in
  * backoff, a done oneshot), so the order holds across them; it stops at
  * services that stay up. */
-static bool downstream_down(const struct service *svc)
+static bool downstream_down(struct service *svc)
 {
-	struct supervisor *sup = svc->sup;
-	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
-	unsigned char *seen = calloc(sup->n, 1);
+	struct walk wk;
 	bool down = true;
 
-	if (!work || !seen) {
-		free(work);
-		free(seen);
+	if (walk_begin(&wk, svc) < 0)
 		return true; /* out of memory: better stop out of order than never */
-	}
-	work[tail++] = svc->idx;
-	seen[svc->idx] = 1;
-	while (head < tail && down) {
-		const struct service *s = sup->svcs[work[head++]];
+	for (struct service *s; down && (s = walk_next(&wk));) {
 		for (size_t i = 0; i < s->nwaiters && down; i++) {
-			const struct service *w = sup->svcs[s->waiters[i]];
-			if (seen[w->idx])
-				continue;
-			seen[w->idx] = 1;
+			struct service *w = s->sup->svcs[s->waiters[i]];
 			if (has_process(w)) {
 				if (!w->want_up)
 					down = false;
 			} else {
-				work[tail++] = w->idx;
+				walk_push(&wk, w->idx); /* through it */
 			}
 		}
 	}
-	free(work);
-	free(seen);
+	walk_end(&wk);
 	return down;
 }
 
@@ -860,29 +891,20 @@ static void want_up(struct service *svc, bool rerun_done)
 
 int sup_start(struct supervisor *sup, struct service *svc, char *err, size_t len)
 {
+	struct walk wk;
+
 	if (refuse_busy(sup, err, len))
 		return -1;
-	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
-	unsigned char *seen = calloc(sup->n, 1);
-	if (!work || !seen) {
-		free(work);
-		free(seen);
+	if (walk_begin(&wk, svc) < 0) {
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	work[tail++] = svc->idx;
-	seen[svc->idx] = 1;
-	while (head < tail) {
-		struct service *s = sup->svcs[work[head++]];
+	for (struct service *s; (s = walk_next(&wk));) {
 		want_up(s, s == svc);
 		for (size_t i = 0; i < s->conf->ndep; i++)
-			if (!seen[s->conf->dep_idx[i]]) {
-				seen[s->conf->dep_idx[i]] = 1;
-				work[tail++] = s->conf->dep_idx[i];
-			}
+			walk_push(&wk, s->conf->dep_idx[i]);
 	}
-	free(work);
-	free(seen);
+	walk_end(&wk);
 	run_queue(sup);
 	check_all_up(sup);
 	return 0;
@@ -890,34 +912,23 @@ int sup_start(struct supervisor *sup, struct service *svc, char *err, size_t len
 
 int sup_stop(struct supervisor *sup, struct service *svc, char *err, size_t len)
 {
+	struct walk wk;
+
 	if (refuse_busy(sup, err, len))
 		return -1;
-	size_t *work = malloc(sup->n * sizeof *work), head = 0, tail = 0;
-	unsigned char *seen = calloc(sup->n, 1);
-	if (!work || !seen) {
-		free(work);
-		free(seen);
+	if (walk_begin(&wk, svc) < 0) {
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	work[tail++] = svc->idx;
-	seen[svc->idx] = 1;
-	while (head < tail) {
-		struct service *s = sup->svcs[work[head++]];
+	for (struct service *s; (s = walk_next(&wk));) {
 		s->want_up = false;
 		s->restart_when_down = false;
 		enqueue(sup, s->idx);
-		for (size_t i = 0; i < s->nwaiters; i++) {
-			struct service *w = sup->svcs[s->waiters[i]];
-			for (size_t j = 0; j < w->conf->ndep; j++)
-				if (w->conf->dep_idx[j] == s->idx && !seen[w->idx]) {
-					seen[w->idx] = 1;
-					work[tail++] = w->idx;
-				}
-		}
+		for (size_t i = 0; i < s->nwaiters; i++)
+			if (depends_on(sup->svcs[s->waiters[i]], s))
+				walk_push(&wk, s->waiters[i]);
 	}
-	free(work);
-	free(seen);
+	walk_end(&wk);
 	run_queue(sup);
 	return 0;
 }
