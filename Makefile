@@ -159,11 +159,13 @@ soak: all
 	@tests/soak/run.sh $(SOAK_SECONDS)
 
 # The checks that are not unit or integration tests: man pages against the
-# code's own tables, the unit files, and what `make install` installs.
+# code's own tables, the unit files, what `make install` installs, and the
+# fuzzers' corpora and regressions replayed under ASan+UBSan.
 check-extra: all
 	@tests/check-docs.sh
 	@tests/check-install.sh
 	@tests/check-units.sh
+	@tests/fuzz/regress.sh
 
 clean:
 	rm -rf build build-san muster musterctl

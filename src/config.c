@@ -1058,6 +1058,12 @@ struct config *config_empty(void)
 	return c;
 }
 
+/* true when msg is "FILE:..." of this very file, not of "FILE.env" */
+static bool of_file(const char *msg, const char *file, size_t fl)
+{
+	return !strncmp(msg, file, fl) && msg[fl] == ':';
+}
+
 struct config *config_load(const char *file, struct errlist *errs)
 {
 	struct loader l = { .file = file, .errs = errs };
@@ -1091,14 +1097,15 @@ struct config *config_load(const char *file, struct errlist *errs)
 		validate_service(&l, &l.cfg->services[i], i);
 	check_graph(&l);
 
-	/* report in line order (a stable insertion sort: lists are short) */
+	/* report in line order, each file's messages among themselves (a
+	 * stable insertion sort: lists are short) */
+	size_t fl = strlen(file);
 	for (size_t i = before + 1; i < errs->n; i++) {
 		char *m = errs->msgs[i];
 		int ln = errs->lines[i];
 		size_t j = i;
 		while (j > before && errs->lines[j - 1] > ln &&
-		       !strncmp(errs->msgs[j - 1], file, strlen(file)) ==
-		       !strncmp(m, file, strlen(file))) {
+		       of_file(errs->msgs[j - 1], file, fl) == of_file(m, file, fl)) {
 			errs->msgs[j] = errs->msgs[j - 1];
 			errs->lines[j] = errs->lines[j - 1];
 			j--;

@@ -469,6 +469,46 @@ START_TEST(test_env_file_errors)
 }
 END_TEST
 
+/* Errors are in line order, each file's among themselves: an env-file
+ * whose name starts with the config's ("a.ini.env") is not mixed in. */
+START_TEST(test_error_order_by_file)
+{
+	char dir[] = "/tmp/muster-order-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *ini = NULL, *env = NULL;
+	ck_assert_int_ge(asprintf(&ini, "%s/a.ini", dir), 0);
+	ck_assert_int_ge(asprintf(&env, "%s/a.ini.env", dir), 0);
+	FILE *f = fopen(env, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("A=1\nbad line\nB=2\nworse\n", f);
+	fclose(f);
+	f = fopen(ini, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("bad1\n[service a]\ncommand = x\nenv-file = a.ini.env\n\n\n\n\n\nbad2\n", f);
+	fclose(f);
+	struct errlist errs = { 0 };
+	struct config *c = config_load(ini, &errs);
+	unlink(ini);
+	unlink(env);
+	rmdir(dir);
+	ck_assert_ptr_null(c);
+	ck_assert_uint_eq(errs.n, 4);
+	char *want[4];
+	ck_assert_int_ge(asprintf(&want[0], "%s:1:", ini), 0);
+	ck_assert_int_ge(asprintf(&want[1], "%s:10:", ini), 0);
+	ck_assert_int_ge(asprintf(&want[2], "%s:2:", env), 0);
+	ck_assert_int_ge(asprintf(&want[3], "%s:4:", env), 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_msg(!strncmp(errs.msgs[i], want[i], strlen(want[i])),
+			      "error %d: expected '%s...', got '%s'", i, want[i], errs.msgs[i]);
+		free(want[i]);
+	}
+	errlist_free(&errs);
+	free(ini);
+	free(env);
+}
+END_TEST
+
 START_TEST(test_levels)
 {
 	struct config *c = load_ok("[service db]\ncommand = /bin/db\n"
@@ -1382,6 +1422,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_three_cycle);
 	tcase_add_test(tc, test_unterminated_quote_in_command);
 	tcase_add_test(tc, test_env_file_errors);
+	tcase_add_test(tc, test_error_order_by_file);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_directory_as_config);
 	tcase_add_test(tc, test_errlist_appends);
