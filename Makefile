@@ -91,13 +91,15 @@ integration: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	  HELPERS=$(CURDIR)/$(BUILD)/helpers tests/integration/run.sh
 
 # Everything, as CI runs it: the tests, then the same under ASan+UBSan,
-# then the daemon under valgrind.
+# the daemon under valgrind, and a short chaos soak.
 check: all
 	@$(MAKE) --no-print-directory unit check-extra integration
 	@echo "== the same under ASan+UBSan"
 	@$(MAKE) --no-print-directory sanitize
 	@echo "== the daemon under valgrind"
 	@$(MAKE) --no-print-directory valgrind
+	@echo "== a 30 s chaos soak"
+	@$(MAKE) --no-print-directory soak SOAK_SECONDS=30
 
 sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
