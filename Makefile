@@ -100,6 +100,7 @@ check: all
 	@$(MAKE) --no-print-directory valgrind
 	@echo "== a 30 s chaos soak"
 	@$(MAKE) --no-print-directory soak SOAK_SECONDS=30
+	@$(MAKE) --no-print-directory bench-smoke
 
 sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
