@@ -17,11 +17,12 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
              -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE
 CPPFLAGS  += -MMD -MP -Isrc
 INIH_CFLAGS = $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
-INIH_LIBS   = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
-EV_LIBS   = -lev
-LIBS      = $(EV_LIBS) $(INIH_LIBS) -lm
+# libev and libinih are linked statically from their Debian archives: two
+# fewer libraries to map at every start (muster is often PID 1 of a short
+# container); libc stays shared.
+LIBS      = -Wl,-Bstatic -lev -linih -Wl,-Bdynamic -lm
 
 # SANITIZE=1: build everything with ASan+UBSan into build-san/
 ifeq ($(SANITIZE),1)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ static struct options opt;
 static ev_tstamp started_at;
 static struct supervisor sup;
 static struct ev_loop *loop;
-static ev_signal w_signals[NSIG];
+static ev_io w_signals;           /* the signalfd */
 static ev_timer w_sweep;
 static ev_tstamp shutdown_started;
 static pid_t termed[1024];
@@ -426,11 +427,8 @@ static void forward(int sig)
 	}
 }
 
-static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
+static void on_signal(struct ev_loop *l, int sig)
 {
-	int sig = w->signum;
-	(void)l, (void)revents;
-
 	if (zero_config() && cmd.pid) {
 		forward(sig);
 		return;
@@ -468,18 +466,17 @@ static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	forward(sig);
 }
 
-static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
+static void reap_children(void)
 {
 	int status;
 	pid_t pid;
-	(void)l, (void)w, (void)revents;
 
 	notify_read_pending();
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct service *svc = sup_find_pid(&sup, pid);
 		if (svc) {
 			proc_exec_drain(svc);
-			sup_child_exited(&sup, pid, status);
+			sup_service_exited(svc, status);
 		} else if (probe_reaped(pid, status)) {
 			continue;
 		} else if (pid == cmd.pid) {
@@ -488,6 +485,28 @@ static void sigchld_cb(struct ev_loop *l, ev_signal *w, int revents)
 			log_debug("reaped process %ld", (long)pid);
 		}
 	}
+}
+
+/* Every signal muster acts on is blocked and read from one signalfd: no
+ * handler ever runs (so a child, even one sharing our memory before its
+ * exec, never runs one), and a storm is read in batches. */
+static void signalfd_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct signalfd_siginfo si[32];
+	(void)revents;
+
+	ssize_t n = read(w->fd, si, sizeof si);
+	if (n <= 0)
+		return;
+	bool chld = false;
+	for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++) {
+		if (si[i].ssi_signo == SIGCHLD)
+			chld = true;
+		else
+			on_signal(l, (int)si[i].ssi_signo);
+	}
+	if (chld)
+		reap_children();
 }
 
 static void setup_signals(void)
@@ -508,20 +527,23 @@ static void setup_signals(void)
 	sigaction(SIGTTIN, &ign, NULL);
 	sigaction(SIGTTOU, &ign, NULL);
 
-	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++) {
-		int sig = handled[i];
-		if (sig == SIGTSTP && !opt.cmd)
-			continue; /* Ctrl-Z without a main command suspends muster */
-		ev_signal_init(&w_signals[sig], signal_cb, sig);
-		ev_signal_start(loop, &w_signals[sig]);
-	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
+		if (handled[i] != SIGTSTP || opt.cmd) /* Ctrl-Z without CMD stops us */
+			sigaddset(&set, handled[i]);
 	if (opt.cmd)
-		for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
-			ev_signal_init(&w_signals[sig], signal_cb, sig);
-			ev_signal_start(loop, &w_signals[sig]);
-		}
-	ev_signal_init(&w_signals[SIGCHLD], sigchld_cb, SIGCHLD);
-	ev_signal_start(loop, &w_signals[SIGCHLD]);
+		for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+			sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		log_error_errno("cannot create a signalfd");
+		exit(1);
+	}
+	ev_io_init(&w_signals, signalfd_cb, fd, EV_READ);
+	ev_io_start(loop, &w_signals);
 	ev_timer_init(&w_sweep, sweep_cb, 0, 0.01);
 	ev_timer_init(&cmd.w_kill, cmd_kill_cb, 0, 0);
 }
@@ -611,6 +633,13 @@ static int start_notify_socket(const struct config *cfg)
 	return r;
 }
 
+/* Startup failed after the output was set up: write what was said. */
+static int fail_early(void)
+{
+	output_finish(1);
+	return 1;
+}
+
 static int final_status(void)
 {
 	if (sup.exit_status_set)
@@ -664,7 +693,7 @@ int main(int argc, char **argv)
 	proc_init(loop, nofile, cfg->log_prefix);
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {
 		log_error("out of memory");
-		return 1;
+		return fail_early();
 	}
 	/* control socket: first, so that a live muster on it stops us here */
 	if (!zero_config() || getenv("MUSTER_SOCKET")) {
@@ -674,13 +703,13 @@ int main(int argc, char **argv)
 		};
 		char *sock = control_socket_path(cfg->control_socket);
 		if (!sock || control_init(loop, &sup, sock, &hooks) < 0)
-			return 1;
+			return fail_early();
 		free(sock);
 	}
 	probe_init(loop);
 	if (needs_notify_socket(cfg) && start_notify_socket(cfg) < 0) {
 		control_close();
-		return 1;
+		return fail_early();
 	}
 	sup.on_all_down = all_down;
 	sup.on_all_up = all_up;

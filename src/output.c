@@ -48,6 +48,9 @@ struct outpipe {
 	bool prefix;            /* "name | " before each line on the sink */
 	struct logfile *log;
 	char *name;
+	char head[128];         /* "name<pad> | " (with colour), built once */
+	size_t headlen;
+	int head_width;         /* the name width head was built for */
 	char *buf;              /* the partial line; NULL when none */
 	size_t len, cap;
 	bool continued;         /* the current line was passed on in pieces */
@@ -262,12 +265,31 @@ static void sink_put(struct sink *s, const char *data, size_t len)
 	s->len += len;
 }
 
-/* After queueing: write what we can; pause the readers when over the mark. */
+/* Queued lines are written once per loop iteration, just before the loop
+ * waits (one write for all the lines of an iteration, not one per line). */
+static ev_prepare w_flush;
+
+static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop, (void)revents;
+	for (int i = 0; i < 2; i++)
+		if (sinks[i].len > sinks[i].off && !ev_is_active(&sinks[i].w))
+			sink_flush(&sinks[i]);
+	ev_prepare_stop(out_loop, w);
+}
+
+static void schedule_flush(void)
+{
+	if (!ev_is_active(&w_flush))
+		ev_prepare_start(out_loop, &w_flush);
+}
+
+/* After queueing: have it written; pause the readers when over the mark. */
 static void sink_kick(struct sink *s)
 {
 	int stream = (int)(s - sinks) + 1;
 	if (!ev_is_active(&s->w))
-		sink_flush(s);
+		schedule_flush();
 	if (s->len - s->off > HIGH_WATER && !s->full) {
 		s->full = true;
 		pause_readers(stream);
@@ -295,24 +317,36 @@ static size_t stamp(char *buf, size_t len)
 /* One line, or one piece of a long line: cont says a piece went before it,
  * ends that it ends the line.  Each piece is a line of its own on the
  * sink; the log-file gets the line's bytes as the service wrote them. */
-static void emit(const struct outpipe *p, const char *text, size_t len, bool cont, bool ends)
+static void emit(struct outpipe *p, const char *text, size_t len, bool cont, bool ends)
 {
 	struct sink *s = &sinks[p->stream - 1];
-	char head[160];
-	size_t ts = timestamps ? stamp(head, sizeof head) : 0;
-	size_t n = ts;
+	char ts[64];
+	size_t tslen = timestamps ? stamp(ts, sizeof ts) : 0;
 
 	if (p->log)
-		logfile_write(p->log, head, cont ? 0 : ts, text, len, ends);
+		logfile_write(p->log, ts, cont ? 0 : tslen, text, len, ends);
+	sink_put(s, ts, tslen);
 	if (p->prefix) {
-		const char *const *c = colors[p->stream - 1];
-		n += (size_t)snprintf(head + n, sizeof head - n, "%s%-*s %c%s ",
-				      c[0] ? name_color(p->name) : "", name_width, p->name,
-				      cont ? '+' : '|', c[0] ? c[1] : "");
-		if (n >= sizeof head)
-			n = sizeof head - 1;
+		if (p->head_width != name_width) {
+			const char *const *c = colors[p->stream - 1];
+			int n = snprintf(p->head, sizeof p->head, "%s%-*s |%s ",
+					 c[0] ? name_color(p->name) : "", name_width, p->name,
+					 c[0] ? c[1] : "");
+			p->headlen = n < 0 ? 0 : (size_t)n < sizeof p->head ? (size_t)n
+									  : sizeof p->head - 1;
+			p->head_width = name_width;
+		}
+		if (cont) {
+			/* the same head with '+' for '|' */
+			char *bar = memrchr(p->head, '|', p->headlen);
+			size_t at = bar ? (size_t)(bar - p->head) : p->headlen;
+			sink_put(s, p->head, at);
+			sink_put(s, "+", bar != NULL);
+			sink_put(s, p->head + at + (bar != NULL), p->headlen - at - (bar != NULL));
+		} else {
+			sink_put(s, p->head, p->headlen);
+		}
 	}
-	sink_put(s, head, n);
 	sink_put(s, text, len);
 	sink_put(s, "\n", 1);
 }
@@ -457,6 +491,7 @@ void output_attach(const char *name, int fd, int stream, bool prefix, const char
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	p->stream = stream;
 	p->prefix = prefix;
+	p->head_width = -1;
 	p->log = log_file ? logfile_get(log_file) : NULL;
 	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
 	p->w.data = p;
@@ -491,7 +526,7 @@ static void log_to_sink(const char *line, size_t len)
 	sink_put(s, line, len);
 	sink_put(s, "\n", 1);
 	if (!ev_is_active(&s->w))
-		sink_flush(s);
+		schedule_flush();
 }
 
 /* Our own descriptor for fd, non-blocking, so that the loop never blocks
@@ -522,6 +557,7 @@ static void sink_open(struct sink *s, int fd)
 int output_init(struct ev_loop *loop, const struct config *cfg)
 {
 	out_loop = loop;
+	ev_prepare_init(&w_flush, flush_cb);
 	output_configure(cfg);
 	for (int i = 0; i < 2; i++) {
 		sink_open(&sinks[i], i + 1);
@@ -590,6 +626,7 @@ void output_finish(double timeout)
 		outpipe_free(pipes);
 	}
 	log_sink = NULL;
+	ev_prepare_stop(out_loop, &w_flush);
 	for (int i = 0; i < 2; i++) {
 		struct sink *s = &sinks[i];
 		while (s->len > s->off && !s->dead && now_s() < deadline) {

@@ -53,15 +53,18 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix)
 	prefix_output = prefix;
 }
 
+/* The daemon installs no signal handler (it reads a signalfd), so a child
+ * has only the ignored signals to put back to their default, and the mask
+ * to clear; exec resets nothing else that matters. */
 void proc_reset_signals(void)
 {
+	static const int ignored[] = { SIGPIPE, SIGTTIN, SIGTTOU };
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
 	sigemptyset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL); /* fails harmlessly for 32, 33 */
+	for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+		sigaction(ignored[i], &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

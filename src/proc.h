@@ -46,7 +46,8 @@ void proc_exec_drain(struct service *svc);
  * or (size_t)-1 when /proc does not show our PID namespace. */
 size_t proc_children(pid_t *pids, size_t max);
 
-/* Reset signal dispositions and the mask to what a fresh process has. */
+/* Reset the daemon's ignored signals and its signal mask to what a fresh
+ * process has (the daemon installs no handlers). */
 void proc_reset_signals(void);
 
 /* Close-on-exec on every descriptor from `from` up. */

@@ -84,6 +84,10 @@ static void set_state(struct service *svc, enum svc_state st, const char *why)
 		return;
 	svc->state = st;
 	svc->t_state = ev_now(svc->sup->loop);
+	/* has_process() depends on the state alone: keep the count here */
+	svc->sup->nrunning += (size_t)has_process(svc) - (size_t)(old == ST_STARTING ||
+								  old == ST_READY ||
+								  old == ST_STOPPING);
 	if (old == ST_STARTING) {
 		ev_timer_stop(svc->sup->loop, &svc->w_ready_timer);
 		if (svc->sup->ops->stop_probe)
@@ -155,10 +159,7 @@ bool sup_all_down(const struct supervisor *sup)
 
 size_t sup_running(const struct supervisor *sup)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < sup->n; i++)
-		n += has_process(sup->svcs[i]);
-	return n;
+	return sup->nrunning;
 }
 
 static void check_all_up(struct supervisor *sup)
@@ -752,11 +753,9 @@ struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 	return NULL;
 }
 
-struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
+void sup_service_exited(struct service *svc, int status)
 {
-	struct service *svc = sup_find_pid(sup, pid);
-	if (!svc)
-		return NULL;
+	struct supervisor *sup = svc->sup;
 	if (svc->pgid > 0 && svc->state == ST_STOPPING)
 		sup->ops->kill_group(svc->pgid, SIGKILL); /* what is left of its group */
 	else if (svc->pgid > 0)
@@ -765,6 +764,13 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
 	svc->status = status;
 	exited(svc, status);
 	run_queue(sup);
+}
+
+struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
+{
+	struct service *svc = sup_find_pid(sup, pid);
+	if (svc)
+		sup_service_exited(svc, status);
 	return svc;
 }
 

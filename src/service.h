@@ -84,6 +84,7 @@ struct supervisor {
 	const struct sys_ops *ops;
 	struct service **svcs;  /* in config order */
 	size_t n;
+	size_t nrunning;        /* services with a process */
 
 	bool shutting_down;
 	bool killing;           /* second signal or graceful-timeout passed */
@@ -130,6 +131,9 @@ void sup_exec_result(struct service *svc, const char *msg);
 
 /* svc says it is ready (READY=1, ready-fd, a probe passed). */
 void sup_ready(struct service *svc, const char *how);
+
+/* svc's main process was reaped with this wait status. */
+void sup_service_exited(struct service *svc, int status);
 
 /* A child was reaped.  Returns the service whose main process it was, or
  * NULL for any other process (an orphan). */
