@@ -688,7 +688,8 @@ int main(int argc, char **argv)
 	setup_signals();
 	if (zero_config())
 		cfg->log_prefix = false; /* a tiny init: the child's output is its own */
-	output_init(loop, cfg);
+	if (!zero_config()) /* a tiny init has no output of its own to carry */
+		output_init(loop, cfg);
 	output_set_width(name_width(cfg));
 	proc_init(loop, nofile, cfg->log_prefix);
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {

@@ -593,6 +593,8 @@ static double now_s(void)
 
 void output_finish(double timeout)
 {
+	if (!out_loop)
+		return; /* output_init() never ran: nothing of ours to finish */
 	double deadline = now_s() + timeout;
 
 	/* read the pipes to EOF, flushing the sinks as we go */

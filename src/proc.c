@@ -116,6 +116,8 @@ struct plan {
 	char *owned[4];         /* env strings made for this spawn */
 	bool out, err, ready;   /* the slots hold pipes for 1, 2, ready-fd */
 	bool quiet;             /* 1 and 2 to /dev/null */
+	bool main_cmd;          /* -- CMD: own process group, the daemon's stdio */
+	bool tty;               /* ... and the terminal's foreground group */
 	int ready_fd;
 	bool set_ids;
 	uid_t uid;
@@ -206,13 +208,26 @@ static int child_main(void *arg)
 	if (pl->ready && (readyfd = fcntl(SLOT_READY, F_DUPFD_CLOEXEC, SLOT_END)) < 0)
 		child_fail(errfd, STAGE_STDIO, errno);
 	proc_reset_signals();
-	if (setsid() < 0)
-		child_fail(errfd, STAGE_SETSID, errno);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 ||
-	    (pl->out && dup2(SLOT_OUT, 1) < 0) || (pl->err && dup2(SLOT_ERR, 2) < 0) ||
-	    (pl->quiet && (dup2(null, 1) < 0 || dup2(null, 2) < 0)))
-		child_fail(errfd, STAGE_STDIO, errno);
+	if (pl->main_cmd) {
+		setpgid(0, 0);
+		if (pl->tty) {
+			/* take the terminal; SIGTTOU would stop a background group */
+			sigset_t ttou, old;
+			sigemptyset(&ttou);
+			sigaddset(&ttou, SIGTTOU);
+			sigprocmask(SIG_BLOCK, &ttou, &old);
+			tcsetpgrp(STDIN_FILENO, getpid());
+			sigprocmask(SIG_SETMASK, &old, NULL);
+		}
+	} else {
+		if (setsid() < 0)
+			child_fail(errfd, STAGE_SETSID, errno);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 ||
+		    (pl->out && dup2(SLOT_OUT, 1) < 0) || (pl->err && dup2(SLOT_ERR, 2) < 0) ||
+		    (pl->quiet && (dup2(null, 1) < 0 || dup2(null, 2) < 0)))
+			child_fail(errfd, STAGE_STDIO, errno);
+	}
 	close_range(SLOT_OUT, SLOT_END - 1, 0);
 	if (readyfd >= 0) {
 		if (readyfd == pl->ready_fd ? fcntl(readyfd, F_SETFD, 0) < 0
@@ -245,7 +260,15 @@ static int child_main(void *arg)
 	 * exec without a word (a signal, say), which is a failed start */
 	if (write(errfd, EXEC_MARK, 1) != 1)
 		child_fail(errfd, STAGE_STDIO, errno);
-	child_fail(errfd, STAGE_EXEC, exec_path(pl->argv, pl->envp));
+	int err = exec_path(pl->argv, pl->envp);
+	if (pl->main_cmd) {
+		/* the main command's status is the run's: as shells do */
+		struct report r = { STAGE_EXEC, err };
+		ssize_t w = write(errfd, &r, sizeof r);
+		(void)w;
+		_exit(err == ENOENT ? 127 : 126);
+	}
+	child_fail(errfd, STAGE_EXEC, err);
 }
 
 /* KEY=VALUE into env (replacing KEY); env has room for one more entry. */
@@ -535,67 +558,46 @@ pid_t proc_spawn_check(struct service *svc)
 	return pid;
 }
 
-/* The main command is forked (it runs once): it keeps the daemon's
- * session and stdio, in a process group of its own. */
+/* The main command keeps the daemon's session and stdio, in a process
+ * group of its own (the terminal's foreground group when tty). */
 pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
 {
+	static const struct svc_conf none = { .umask = -1, .ready_fd = -1 };
+	struct plan pl;
 	int ep[2];
-	static const struct svc_conf none = { .umask = -1 };
-	char *owned[4] = { 0 };
-	char **env = child_env(&none, NULL, owned);
 
-	if (!env)
+	if (plan_prepare(&pl, &none, argv) < 0)
 		return -1;
+	pl.main_cmd = true;
+	pl.tty = tty;
 	if (pipe2(ep, O_CLOEXEC) < 0) {
-		free(env);
+		plan_free(&pl);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(ep[0]);
-		proc_reset_signals();
-		setpgid(0, 0);
-		if (tty) {
-			/* take the terminal; SIGTTOU would stop a background group */
-			sigset_t ttou, old;
-			sigemptyset(&ttou);
-			sigaddset(&ttou, SIGTTOU);
-			sigprocmask(SIG_BLOCK, &ttou, &old);
-			tcsetpgrp(STDIN_FILENO, getpid());
-			sigprocmask(SIG_SETMASK, &old, NULL);
-		}
-		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
-			rl.rlim_cur = child_nofile;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		proc_cloexec_from(3);
-		int err = exec_path(argv, env);
-		struct report r = { STAGE_EXEC, err };
-		ssize_t w = write(ep[1], &r, sizeof r);
-		(void)w;
-		_exit(err == ENOENT ? 127 : 126); /* as shells do */
-	}
+	pid_t pid = plan_run(&pl, -1, -1, ep[1], -1);
 	int e = errno;
-	free(env);
+	plan_free(&pl);
 	close(ep[1]);
 	if (pid < 0) {
 		close(ep[0]);
 		errno = e;
 		return -1;
 	}
-	setpgid(pid, pid); /* both sides, so that neither races the other */
+	setpgid(pid, pid); /* when forked: both sides, so neither races the other */
 	*errfd = ep[0];
 	return pid;
 }
 
 bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len)
 {
+	unsigned char buf[16];
 	struct report r;
-	ssize_t n = read(errfd, &r, sizeof r);
+	ssize_t n = read(errfd, buf, sizeof buf);
 	close(errfd);
-	if (n != (ssize_t)sizeof r)
+	size_t off = n > 0 && buf[0] == EXEC_MARK[0];
+	if (n <= 0 || (size_t)n - off != sizeof r)
 		return false;
+	memcpy(&r, buf + off, sizeof r);
 	snprintf(msg, len, "cannot exec %s: %s", argv[0], strerror(r.err));
 	return true;
 }
