@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fault: fork fails.  muster starts services with the glibc clone() wrapper
-# and the main command (-- CMD) with fork(); the failshim (an LD_PRELOAD
+# Fault: fork fails.  muster starts services, ready-checks and the main
+# command (-- CMD) with the glibc clone() wrapper; the failshim (an LD_PRELOAD
 # library, tests/fault/failshim.c) makes them fail with EAGAIN on demand,
 # and a run as an unprivileged user under RLIMIT_NPROC makes the kernel
 # refuse for real.  In every case: one clear "NAME: cannot start: Resource
@@ -104,16 +104,18 @@ stop_muster 0
 assert_nothing_left
 result "clone EAGAIN x2 after a crash: 2 'cannot start' lines, restarted, dependent kept; forever: start limit -> failed, dependents failed, others kept; ready-check fork failure: $nwarn warnings (one per attempt), then ready"
 
-# ---- 4: the main command cannot be forked ----------------------------------------
-inject fork errno=EAGAIN
-start_shimmed -c muster.ini -- /bin/echo never
+# ---- 4: the main command cannot be started -------------------------------------
+# one service, no probe: the second clone() is the main command's
+{ header; printf '[service keep]\ncommand = sleep 300\n'; } >cmd.ini
+inject clone errno=EAGAIN skip=1 count=1
+start_shimmed -c cmd.ini -- /bin/echo never
 expect_exit 127
 assert_count "$ERR" 'error: cannot start /bin/echo: Resource temporarily unavailable' 1
 assert_grep "$ERR" 'all services stopped'
 assert_no_grep "$OUT" 'never'
 assert_nothing_left
-disarm fork
-result "fork of -- CMD EAGAIN: one line, services stopped, exit 127"
+disarm clone
+result "clone of -- CMD EAGAIN: one line, services stopped, exit 127"
 
 # ---- 5: for real: RLIMIT_NPROC for an unprivileged muster -----------------------
 # (a uid of its own, with no passwd entry and no process: the count is ours)
