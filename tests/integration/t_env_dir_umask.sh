@@ -3,7 +3,7 @@
 # daemon's own environment is inherited.
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p work/sub
+mkdir -p wd/sub
 cat >vars.env <<'ENV'
 # a comment, then blank
   
@@ -32,7 +32,7 @@ command = $(service probe '
 type = oneshot
 env = PLAIN=plain-value "SPACED=a b  c"
 env-file = $TEST_DIR/vars.env
-directory = $TEST_DIR/work/sub
+directory = $TEST_DIR/wd/sub
 umask = 027
 INI
 
@@ -47,8 +47,8 @@ assert_eq "file-value" "$(get FROMFILE)" "env-file FROMFILE"
 assert_eq "quoted value" "$(get EXPORTED)" "env-file 'export EXPORTED=...'"
 assert_eq "double quoted" "$(get DQ)" "env-file DQ"
 assert_eq "from-daemon" "$(get INHERITED)" "the daemon's environment"
-assert_eq "$(cd work/sub && pwd -P)" "$(get PWD)" "directory"
+assert_eq "$(cd wd/sub && pwd -P)" "$(get PWD)" "directory"
 assert_eq "0027" "$(get UMASK)" "umask"
 assert_eq "640" "$(get FILEMODE)" "mode of a file created under umask 027"
 assert_eq "750" "$(get DIRMODE)" "mode of a directory created under umask 027"
-assert_file work/sub/newfile
+assert_file wd/sub/newfile
