@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 
 #include "parse.h"
 
@@ -112,7 +113,7 @@ static const struct keydef service_keys[] = {
 	{ "type", set_type, S(type), false, "simple, notify or oneshot" },
 	{ "notify-access", set_notify_access, S(notify_access), false, "main or all" },
 	{ "ready-fd", set_ready_fd, S(ready_fd), false, "a descriptor number from 3 to 1023" },
-	{ "ready-tcp", set_ready_tcp, 0, false, "HOST:PORT or PORT" },
+	{ "ready-tcp", set_ready_tcp, 0, false, "ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved" },
 	{ "ready-check", set_string, S(ready_check), false, NULL },
 	{ "ready-interval", set_duration, S(ready_interval), false, NULL },
 	{ "ready-timeout", set_duration, S(ready_timeout), false, NULL },
@@ -780,6 +781,13 @@ static int set_ready_tcp(struct loader *l, void *obj, size_t off, const char *v)
 		host = h;
 	}
 	if (parse_int(port, 1, 65535, &n)) {
+		free(h);
+		return -1;
+	}
+	/* an address, not a name: the probe must never wait on DNS */
+	unsigned char addr[16];
+	if (strcmp(host, "localhost") && inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1) {
 		free(h);
 		return -1;
 	}

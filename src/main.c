@@ -233,10 +233,30 @@ static void sweep_cb(struct ev_loop *l, ev_timer *w, int revents)
 	}
 }
 
+/* Everything got SIGKILL: a process that still does not go (stuck in the
+ * kernel) must not keep muster from exiting for ever. */
+static ev_timer w_giveup;
+
+static void giveup_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)w, (void)revents;
+	log_error("%zu service%s survive SIGKILL; exiting without them", sup_running(&sup),
+		  sup_running(&sup) == 1 ? "" : "s");
+	ev_break(l, EVBREAK_ALL);
+}
+
+static void killing(struct supervisor *s)
+{
+	(void)s;
+	ev_timer_init(&w_giveup, giveup_cb, SWEEP_GIVE_UP, 0);
+	ev_timer_start(loop, &w_giveup);
+}
+
 static void all_down(struct supervisor *s)
 {
 	(void)s;
 	log_info("all services stopped");
+	ev_timer_stop(loop, &w_giveup);
 	ev_timer_set(&w_sweep, 0, 0.01);
 	ev_timer_start(loop, &w_sweep);
 }
@@ -352,6 +372,9 @@ static void state_changed(struct service *svc, enum svc_state old)
 
 /* ---- signals ------------------------------------------------------- */
 
+static bool needs_notify_socket(const struct config *cfg);
+static int start_notify_socket(const struct config *cfg);
+
 /* Re-read the config file and apply it.  On success *report says what
  * changed, one line per service; on failure it holds the errors. */
 static int do_reload(char **report)
@@ -363,6 +386,11 @@ static int do_reload(char **report)
 	*report = NULL;
 	if (!opt.config) {
 		*report = strdup("there is no config file to reload\n");
+		return -1;
+	}
+	if (sup.shutting_down || sup.pending) {
+		*report = strdup(sup.shutting_down ? "reload refused: shutting down\n"
+						   : "reload refused: a reload is in progress\n");
 		return -1;
 	}
 	struct config *ncfg = config_load(opt.config, &errs);
@@ -390,6 +418,8 @@ static int do_reload(char **report)
 	notify_manager("RELOADING=1\nMONOTONIC_USEC=%llu",
 		       (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
 	int lv = (ncfg->log_level_set ? (int)ncfg->log_level : LOG_INFO) + opt.verbosity;
+	if (needs_notify_socket(ncfg) && !notify_socket_path() && start_notify_socket(ncfg) < 0)
+		log_error("reload: no notify socket: type = notify services cannot report");
 	if (sup_reload(&sup, ncfg, report, err, sizeof err) < 0) {
 		log_error("reload refused: %s", err);
 		free(*report);
@@ -656,6 +686,7 @@ int main(int argc, char **argv)
 	static const struct sys_ops ops = {
 		.spawn = proc_spawn,
 		.kill_group = proc_kill_group,
+		.kill_pid = kill,
 		.start_probe = probe_start,
 		.stop_probe = probe_stop,
 	};
@@ -708,11 +739,15 @@ int main(int argc, char **argv)
 		free(sock);
 	}
 	probe_init(loop);
-	if (needs_notify_socket(cfg) && start_notify_socket(cfg) < 0) {
+	/* the notify socket goes with the control socket (a reload may add a
+	 * type = notify service at any time) */
+	if ((!zero_config() || getenv("MUSTER_SOCKET") || needs_notify_socket(cfg)) &&
+	    start_notify_socket(cfg) < 0) {
 		control_close();
 		return fail_early();
 	}
 	sup.on_all_down = all_down;
+	sup.on_killing = killing;
 	sup.on_all_up = all_up;
 	sup.on_state = state_changed;
 	sup.request_shutdown = request_shutdown;

@@ -83,8 +83,13 @@ static void tcp_attempt(struct probe *p)
 	const struct svc_conf *c = p->svc->conf;
 
 	if (!p->ai) {
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
-		int r = getaddrinfo(c->ready_tcp_host, c->ready_tcp_port, &hints, &p->ai);
+		/* numeric only (the config checked it): never a DNS wait here */
+		struct addrinfo hints = {
+			.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST,
+		};
+		const char *host = strcmp(c->ready_tcp_host, "localhost") ? c->ready_tcp_host
+									  : "127.0.0.1";
+		int r = getaddrinfo(host, c->ready_tcp_port, &hints, &p->ai);
 		if (r) {
 			log_warn("%s: ready-tcp: cannot resolve %s: %s", c->name, c->ready_tcp_host,
 				 gai_strerror(r));

@@ -71,6 +71,16 @@ static bool has_process(const struct service *svc)
 	return svc->state == ST_STARTING || svc->state == ST_READY || svc->state == ST_STOPPING;
 }
 
+/* Signal what makes up the service: its process group, and its main
+ * process too when MAINPID= moved it out of that group. */
+static int signal_service(struct service *svc, int sig)
+{
+	int r = svc->sup->ops->kill_group(svc->pgid, sig);
+	if (svc->pid > 0 && svc->pid != svc->pgid && svc->sup->ops->kill_pid)
+		svc->sup->ops->kill_pid(svc->pid, sig);
+	return r;
+}
+
 static void set_reason(struct service *svc, const char *reason)
 {
 	free(svc->reason);
@@ -335,7 +345,7 @@ static void stop_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	log_warn("%s: still running %gs after %s: sending SIGKILL", svc->conf->name,
 		 svc->conf->stop_timeout, signal_name(svc->conf->stop_signal));
-	svc->sup->ops->kill_group(svc->pgid, SIGKILL);
+	signal_service(svc, SIGKILL);
 }
 
 static void ready_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -549,10 +559,10 @@ static void send_stop(struct service *svc)
 	log_info("%s: stopping (%s to process group %ld)", svc->conf->name, signal_name(sig),
 		 (long)svc->pgid);
 	set_state(svc, ST_STOPPING, NULL);
-	if (sup->ops->kill_group(svc->pgid, sig) < 0 && errno != ESRCH)
+	if (signal_service(svc, sig) < 0 && errno != ESRCH)
 		log_warn_errno("%s: cannot send %s", svc->conf->name, signal_name(sig));
 	if (sig != SIGKILL && sig != SIGCONT)
-		sup->ops->kill_group(svc->pgid, SIGCONT);
+		signal_service(svc, SIGCONT);
 	if (!sup->killing) {
 		ev_timer_set(&svc->w_stop_timer, svc->conf->stop_timeout, 0);
 		ev_timer_start(sup->loop, &svc->w_stop_timer);
@@ -822,6 +832,8 @@ void sup_shutdown(struct supervisor *sup, const char *why)
 
 void sup_kill_all(struct supervisor *sup)
 {
+	if (!sup->killing && sup->on_killing)
+		sup->on_killing(sup);
 	sup->killing = true;
 	ev_timer_stop(sup->loop, &sup->w_graceful);
 	for (size_t i = 0; i < sup->n; i++) {
@@ -829,7 +841,7 @@ void sup_kill_all(struct supervisor *sup)
 		s->want_up = false;
 		if (has_process(s) && s->pgid > 0) {
 			ev_timer_stop(sup->loop, &s->w_stop_timer);
-			sup->ops->kill_group(s->pgid, SIGKILL);
+			signal_service(s, SIGKILL);
 			set_state(s, ST_STOPPING, "killed");
 		}
 		enqueue(sup, i);
@@ -1055,6 +1067,11 @@ static void reload_apply(struct supervisor *sup)
 		enqueue(sup, i);
 }
 
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 static void report_add(char **report, size_t *len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -1088,6 +1105,13 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 		config_free(ncfg);
 		return -1;
 	}
+	/* [muster] settings that need a restart keep their running values */
+	if (ncfg->log_prefix != sup->cfg->log_prefix) {
+		report_add(report, &rlen, "log-prefix: changed; applies when muster starts again");
+		ncfg->log_prefix = sup->cfg->log_prefix;
+	}
+	if (!str_same(ncfg->control_socket, sup->cfg->control_socket))
+		report_add(report, &rlen, "control-socket: changed; applies when muster starts again");
 	/* [muster] settings that apply at once */
 	sup->cfg->graceful_timeout = ncfg->graceful_timeout;
 	sup->cfg->log_timestamps = ncfg->log_timestamps;

@@ -36,6 +36,9 @@ struct sys_ops {
 	pid_t (*spawn)(struct service *svc, int *exec_fd);
 	/* Signal a whole process group; 0 or -1 with errno. */
 	int (*kill_group)(pid_t pgid, int sig);
+	/* Signal one process (a main process moved out of its group by
+	 * MAINPID=); may be NULL. */
+	int (*kill_pid)(pid_t pid, int sig);
 	/* Start and stop svc's readiness probes (may be NULL). */
 	void (*start_probe)(struct service *svc);
 	void (*stop_probe)(struct service *svc);
@@ -106,6 +109,8 @@ struct supervisor {
 	void (*on_state)(struct service *, enum svc_state old);
 	/* called when every wanted service is ready or done (may be NULL) */
 	void (*on_all_up)(struct supervisor *);
+	/* SIGKILL goes to everything (graceful-timeout, second signal) */
+	void (*on_killing)(struct supervisor *);
 	/* a critical service ended: how to shut down (NULL: sup_shutdown) */
 	void (*request_shutdown)(struct supervisor *, const char *why);
 };

@@ -264,6 +264,14 @@ START_TEST(test_service_all_keys)
 				   "[service v6]\n"
 				   "command = x\n"
 				   "ready-tcp = [::1]:80\n");
+	/* a host name (not localhost) is refused: the probe never resolves */
+	struct errlist e2;
+	char *p2;
+	ck_assert_ptr_null(load("[service d]\ncommand = /bin/d\nready-tcp = db.example:5432\n", &e2, &p2));
+	ck_assert_uint_eq(e2.n, 1);
+	ck_assert_ptr_nonnull(strstr(e2.msgs[0], ":3: invalid ready-tcp 'db.example:5432'"));
+	errlist_free(&e2);
+	free(p2);
 	const struct svc_conf *s = svc(c, "web-1.x@y_z");
 	expect_argv(s->argv, "/app/server", "--port", "8080", NULL);
 	ck_assert_int_eq(s->type, TYPE_NOTIFY);
@@ -984,7 +992,7 @@ START_TEST(test_bad_values)
 		    ":16: invalid shell '2' in [service a]",
 		    ":17: invalid notify-access 'none' in [service a] (expected main or all)",
 		    ":18: invalid ready-fd '2' in [service a] (expected a descriptor number from 3 to 1023)",
-		    ":19: invalid ready-tcp 'host:99999' in [service a] (expected HOST:PORT or PORT)",
+		    ":19: invalid ready-tcp 'host:99999' in [service a] (expected ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved)",
 		    ":20: invalid directory '' in [service a]",
 		    ":21: key 'log-prefix' belongs in [muster], not in [service a]");
 	errlist_free(&errs);
