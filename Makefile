@@ -91,17 +91,18 @@ integration: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@MUSTER=$(CURDIR)/$(BUILD)/muster MUSTERCTL=$(CURDIR)/$(BUILD)/musterctl \
 	  HELPERS=$(CURDIR)/$(BUILD)/helpers tests/integration/run.sh
 
-# Everything, as CI runs it: the tests, then the same under ASan+UBSan,
-# the daemon under valgrind, and a short chaos soak.
+# Everything, as CI runs it: the tests, a short chaos soak and a bench
+# smoke run, then the tests under ASan+UBSan and the daemon under valgrind
+# (whose "N passed, N failed" line closes the run).
 check: all
 	@$(MAKE) --no-print-directory unit check-extra integration
+	@echo "== a 30 s chaos soak"
+	@$(MAKE) --no-print-directory soak SOAK_SECONDS=30
+	@$(MAKE) --no-print-directory bench-smoke
 	@echo "== the same under ASan+UBSan"
 	@$(MAKE) --no-print-directory sanitize
 	@echo "== the daemon under valgrind"
 	@$(MAKE) --no-print-directory valgrind
-	@echo "== a 30 s chaos soak"
-	@$(MAKE) --no-print-directory soak SOAK_SECONDS=30
-	@$(MAKE) --no-print-directory bench-smoke
 
 sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
