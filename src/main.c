@@ -43,7 +43,6 @@ static struct supervisor sup;
 static struct ev_loop *loop;
 static ev_io w_signals;           /* the signalfd */
 static ev_timer w_sweep;
-static ev_tstamp shutdown_started;
 static pid_t termed[1024];
 static size_t ntermed;
 
@@ -276,8 +275,7 @@ static void shutdown_now(const char *why)
 {
 	if (sup.shutting_down || ev_is_active(&cmd.w_kill))
 		return;
-	shutdown_started = ev_now(loop);
-	sup.deadline = shutdown_started + sup.cfg->graceful_timeout;
+	sup.deadline = ev_now(loop) + sup.cfg->graceful_timeout;
 	notify_manager("STOPPING=1\nSTATUS=stopping (%s)", why);
 	if (cmd.pid) {
 		log_info("stopping the main command (%s; SIGTERM to process group %ld)", why,
@@ -476,7 +474,6 @@ static void on_signal(struct ev_loop *l, int sig)
 		if (!sup.shutting_down)
 			sup_shutdown(&sup, "killing");
 		sup_kill_all(&sup);
-		shutdown_started = ev_now(l) - sup.cfg->graceful_timeout;
 		return;
 	case SIGHUP: {
 		char *report = NULL;

@@ -449,26 +449,30 @@ fail:
 	return -1;
 }
 
+/* Release one service: its timers, its probe, its memory. */
+static void service_free(struct supervisor *sup, struct service *s)
+{
+	if (!s)
+		return;
+	if (sup->loop) {
+		ev_timer_stop(sup->loop, &s->w_stop_timer);
+		ev_timer_stop(sup->loop, &s->w_restart_timer);
+		ev_timer_stop(sup->loop, &s->w_ready_timer);
+	}
+	if (s->probe && sup->ops && sup->ops->stop_probe)
+		sup->ops->stop_probe(s);
+	free(s->waiters);
+	free(s->fail_times);
+	free(s->reason);
+	free(s->fail_when_down);
+	free(s->status_text);
+	free(s);
+}
+
 void sup_free(struct supervisor *sup)
 {
-	for (size_t i = 0; sup->svcs && i < sup->n; i++) {
-		struct service *s = sup->svcs[i];
-		if (!s)
-			continue;
-		if (sup->loop) {
-			ev_timer_stop(sup->loop, &s->w_stop_timer);
-			ev_timer_stop(sup->loop, &s->w_restart_timer);
-			ev_timer_stop(sup->loop, &s->w_ready_timer);
-		}
-		if (s->probe && sup->ops && sup->ops->stop_probe)
-			sup->ops->stop_probe(s);
-		free(s->waiters);
-		free(s->fail_times);
-		free(s->reason);
-		free(s->fail_when_down);
-		free(s->status_text);
-		free(s);
-	}
+	for (size_t i = 0; sup->svcs && i < sup->n; i++)
+		service_free(sup, sup->svcs[i]);
 	if (sup->loop)
 		ev_timer_stop(sup->loop, &sup->w_graceful);
 	config_free(sup->pending);
@@ -1038,16 +1042,8 @@ static void reload_apply(struct supervisor *sup)
 		bool kept = false;
 		for (size_t j = 0; j < n && !kept; j++)
 			kept = nsvcs[j] == s;
-		if (!kept) {
-			ev_timer_stop(sup->loop, &s->w_stop_timer);
-			ev_timer_stop(sup->loop, &s->w_restart_timer);
-			free(s->waiters);
-			free(s->fail_times);
-			free(s->reason);
-			free(s->fail_when_down);
-			free(s->status_text);
-			free(s);
-		}
+		if (!kept)
+			service_free(sup, s);
 	}
 	free(sup->svcs);
 	free(sup->queue);
