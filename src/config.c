@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 
 #include "parse.h"
@@ -86,6 +87,7 @@ struct keydef {
 };
 
 static int set_string(struct loader *, void *, size_t, const char *);
+static int set_socket_path(struct loader *, void *, size_t, const char *);
 static int set_bool(struct loader *, void *, size_t, const char *);
 static int set_duration(struct loader *, void *, size_t, const char *);
 static int set_signal(struct loader *, void *, size_t, const char *);
@@ -137,7 +139,7 @@ static const struct keydef service_keys[] = {
 
 static const struct keydef muster_keys[] = {
 	{ "graceful-timeout", set_duration, M(graceful_timeout), false, NULL },
-	{ "control-socket", set_string, M(control_socket), false, NULL },
+	{ "control-socket", set_socket_path, M(control_socket), false, NULL },
 	{ "log-prefix", set_bool, M(log_prefix), false, NULL },
 	{ "log-timestamps", set_bool, M(log_timestamps), false, NULL },
 	{ "log-level", set_log_level, M(log_level), false, "debug, info, warning or error" },
@@ -576,6 +578,20 @@ static int set_string(struct loader *l, void *obj, size_t off, const char *v)
 	return 0;
 }
 
+/* The control socket, and the notify socket made beside it as PATH.notify:
+ * both must fit a UNIX socket address (108 bytes with the NUL). */
+static int set_socket_path(struct loader *l, void *obj, size_t off, const char *v)
+{
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1 - strlen(".notify");
+	if (strlen(v) > max) {
+		err(l, l->key_line, "control-socket path is %zu bytes long; at most %zu fit (a UNIX "
+		    "socket path holds %zu bytes, and the notify socket beside it adds '.notify')",
+		    strlen(v), max, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		return -2;
+	}
+	return set_string(l, obj, off, v);
+}
+
 static int set_bool(struct loader *l, void *obj, size_t off, const char *v)
 {
 	(void)l;
@@ -601,6 +617,12 @@ static int set_signal(struct loader *l, void *obj, size_t off, const char *v)
 	if (parse_signal(v, &sig)) {
 		err(l, l->key_line, "unknown signal '%s' for '%s' (use e.g. SIGTERM, SIGINT, SIGQUIT)",
 		    v, l->cur_def->name);
+		return -2;
+	}
+	if (!signal_ends_process(sig)) {
+		err(l, l->key_line, "'%s' for '%s' does not end a process (its default action is to "
+		    "stop, continue or ignore it); use e.g. SIGTERM, SIGINT, SIGQUIT", v,
+		    l->cur_def->name);
 		return -2;
 	}
 	*(int *)((char *)obj + off) = sig;

@@ -1,6 +1,7 @@
 #include "notify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "proc.h"
 
 #define MAX_FDS 64
 
@@ -104,29 +106,125 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *m)
 	return any ? known : -1;
 }
 
-/* The service a sender belongs to, under its notify-access. */
-static struct service *sender_service(pid_t pid)
+/* The service a sender belongs to: its main process, or a process of its
+ * session.  *allowed says whether its messages count under the service's
+ * notify-access; NULL when the sender is no service's (dropped silently:
+ * any local user can write to the socket). */
+static struct service *sender_service(pid_t pid, bool *allowed)
 {
 	struct supervisor *sup = notify_sup;
+	struct service *member = NULL;
 	pid_t sid = -2;
 
 	for (size_t i = 0; i < sup->n; i++) {
 		struct service *s = sup->svcs[i];
 		if (s->state != ST_STARTING && s->state != ST_READY && s->state != ST_STOPPING)
 			continue;
-		if (s->pid == pid)
+		if (s->pid == pid) {
+			*allowed = true;
 			return s;
-		if (s->conf->notify_access == NOTIFY_ALL) {
-			if (sid == -2)
-				sid = getsid(pid);
-			if (sid > 0 && sid == s->pgid)
-				return s;
 		}
+		if (sid == -2)
+			sid = getsid(pid);
+		if (sid > 0 && sid == s->pgid && !member)
+			member = s;
 	}
-	return NULL;
+	*allowed = member && member->conf->notify_access == NOTIFY_ALL;
+	return member;
 }
 
-static void handle(struct service *svc, const struct notify_msg *m)
+/* A warning about what a service sent: at most one line per service per
+ * second, the next one telling how many were held back meanwhile. */
+static void svc_warn(struct service *svc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void svc_warn(struct service *svc, const char *fmt, ...)
+{
+	ev_tstamp now = ev_now(notify_loop);
+	char msg[512];
+	va_list ap;
+
+	if (svc->notify_warned > 0 && now - svc->notify_warned < 1.0) {
+		svc->notify_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (svc->notify_suppressed)
+		log_warn("%s: %s (%u more notify warnings suppressed)", svc->conf->name, msg,
+			 svc->notify_suppressed);
+	else
+		log_warn("%s: %s", svc->conf->name, msg);
+	svc->notify_warned = now;
+	svc->notify_suppressed = 0;
+}
+
+/* What /proc/PID/status says of a process; false when it is gone. */
+struct proc_info {
+	pid_t ppid;
+	uid_t uid, suid;        /* real and saved: what kill(2) compares */
+	bool zombie;
+};
+
+static bool proc_info(pid_t pid, struct proc_info *pi)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *st = strstr(buf, "\nState:"), *pp = strstr(buf, "\nPPid:"),
+		   *u = strstr(buf, "\nUid:");
+	unsigned long ruid, euid, suid;
+	long ppid;
+	if (!st || !pp || !u || sscanf(pp, "\nPPid: %ld", &ppid) != 1 ||
+	    sscanf(u, "\nUid: %lu %lu %lu", &ruid, &euid, &suid) != 3)
+		return false;
+	pi->ppid = (pid_t)ppid;
+	pi->uid = (uid_t)ruid;
+	pi->suid = (uid_t)suid;
+	pi->zombie = strncmp(st, "\nState:\tZ", 10) == 0 || strncmp(st, "\nState:\tX", 10) == 0;
+	return true;
+}
+
+const char *notify_mainpid_refusal(struct supervisor *sup, const struct service *svc,
+				   pid_t pid, uid_t sender)
+{
+	pid_t self = getpid();
+	struct proc_info pi;
+
+	if (pid == self)
+		return "it is muster itself";
+	if (pid == 1)
+		return "it is PID 1";
+	struct service *other = sup_find_pid(sup, pid);
+	if (other && other != svc)
+		return "it is the main process of another service";
+	if (!proc_visible())
+		return "/proc does not show this PID namespace, so it cannot be checked";
+	if (!proc_info(pid, &pi) || pi.zombie)
+		return "no such process";
+	/* the sender could not signal it itself: neither will muster */
+	if (sender != 0 && sender != pi.uid && sender != pi.suid)
+		return "it belongs to another user";
+	/* a descendant of muster: its services and their orphans (muster is
+	 * their subreaper), nothing else on the machine */
+	for (int hops = 0; hops < 4096; hops++) {
+		if (pi.ppid == self)
+			return NULL;
+		if (pi.ppid <= 1 || !proc_info(pi.ppid, &pi))
+			break;
+	}
+	return "it is not a process muster started";
+}
+
+static void handle(struct service *svc, const struct notify_msg *m, uid_t sender)
 {
 	const char *name = svc->conf->name;
 
@@ -136,10 +234,16 @@ static void handle(struct service *svc, const struct notify_msg *m)
 		log_debug("%s: status: %s", name, m->status);
 	}
 	if (m->has_errno && m->errnum)
-		log_warn("%s: reports error %d (%s)", name, m->errnum, strerror(m->errnum));
+		svc_warn(svc, "reports error %d (%s)", m->errnum, strerror(m->errnum));
 	if (m->has_mainpid && m->mainpid != svc->pid) {
-		log_info("%s: main process is now %ld", name, (long)m->mainpid);
-		svc->pid = m->mainpid;
+		const char *why = notify_mainpid_refusal(notify_sup, svc, m->mainpid, sender);
+		if (why) {
+			svc_warn(svc, "MAINPID=%ld refused: %s; the main process stays %ld",
+				 (long)m->mainpid, why, (long)svc->pid);
+		} else {
+			log_info("%s: main process is now %ld", name, (long)m->mainpid);
+			svc->pid = m->mainpid;
+		}
 	}
 	if (m->stopping)
 		log_info("%s: says it is stopping", name);
@@ -198,27 +302,28 @@ static void read_messages(int fd, int budget)
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
 			    c->cmsg_len >= CMSG_LEN(sizeof *cred))
 				cred = (const struct ucred *)CMSG_DATA(c);
-		if (!cred || cred->pid <= 0) {
-			log_debug("notify: message without credentials ignored");
+		if (!cred || cred->pid <= 0)
 			continue;
-		}
+		bool allowed;
+		struct service *svc = sender_service(cred->pid, &allowed);
+		if (!svc)
+			continue; /* no service's: not a word, whoever floods */
 		if (n > NOTIFY_MAX || (mh.msg_flags & MSG_TRUNC)) {
-			log_warn("notify: %zd-byte message from pid %ld ignored (limit %d)", n,
+			svc_warn(svc, "%zd-byte message from pid %ld ignored (limit %d)", n,
 				 (long)cred->pid, NOTIFY_MAX);
 			continue;
 		}
-		struct service *svc = sender_service(cred->pid);
-		if (!svc) {
-			log_debug("notify: message from pid %ld ignored: not the main process of a "
-				  "service", (long)cred->pid);
+		if (!allowed) {
+			svc_warn(svc, "notify message from pid %ld ignored: notify-access = main "
+				 "takes only the main process's (%ld)", (long)cred->pid, (long)svc->pid);
 			continue;
 		}
 		struct notify_msg m;
 		if (notify_parse(buf, (size_t)n, &m) < 0) {
-			log_debug("%s: unreadable notify message ignored", svc->conf->name);
+			svc_warn(svc, "unreadable notify message from pid %ld ignored", (long)cred->pid);
 			continue;
 		}
-		handle(svc, &m);
+		handle(svc, &m, cred->uid);
 	}
 }
 

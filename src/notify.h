@@ -4,6 +4,9 @@
  * Messages are "KEY=VALUE" lines.  The sender is known from SO_PASSCRED;
  * a message counts only when it comes from the service's main process (or,
  * with notify-access = all, from any process of the service's session).
+ * Datagrams from processes that are no service's are dropped without a
+ * word (the socket is open to every local user); warnings about what a
+ * service sends are limited to one line per service per second.
  * Descriptors passed with a message (SCM_RIGHTS, as BARRIER=1 does) are
  * closed at once.
  */
@@ -32,6 +35,14 @@ struct notify_msg {
 /* Parse one datagram.  Returns the number of fields understood, or -1 when
  * it is not a notify message at all (empty, NUL bytes, no KEY=VALUE). */
 int notify_parse(const char *buf, size_t len, struct notify_msg *m);
+
+/* The one gate a MAINPID= passes (as systemd checks it): NULL when pid may
+ * become svc's main process, else why not.  pid must be alive, a
+ * descendant of muster (its services and their orphans), not muster, not
+ * PID 1, not another service's main process, and one the sender (uid)
+ * could signal itself. */
+const char *notify_mainpid_refusal(struct supervisor *sup, const struct service *svc,
+				   pid_t pid, uid_t sender);
 
 /* Bind the socket at path (mode 0666, SO_PASSCRED) and serve it. */
 int notify_init(struct ev_loop *loop, struct supervisor *sup, const char *path);

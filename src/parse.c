@@ -124,6 +124,17 @@ int parse_signal(const char *s, int *out)
 	return -1;
 }
 
+bool signal_ends_process(int sig)
+{
+	switch (sig) {
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU: /* stop */
+	case SIGCONT: case SIGCHLD: case SIGURG: case SIGWINCH: /* ignored or continue */
+		return false;
+	default:
+		return sig > 0 && sig < NSIG;
+	}
+}
+
 const char *signal_name(int sig)
 {
 	static char buf[4][16];

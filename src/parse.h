@@ -24,6 +24,10 @@ int parse_signal(const char *s, int *out);
 /* "SIGTERM" for 15; "SIG?" for an unknown number. */
 const char *signal_name(int sig);
 
+/* Does sig's default action end a process (terminate or dump core)?  Not
+ * SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGCHLD, SIGURG, SIGWINCH. */
+bool signal_ends_process(int sig);
+
 /* "0", "4096", "512K", "10M", "1G" (binary multiples) -> bytes. */
 int parse_size(const char *s, uint64_t *out);
 

@@ -627,9 +627,7 @@ static size_t children_from_task(pid_t *pids, size_t max)
 	return n;
 }
 
-/* Does /proc show our own PID namespace?  (Not after `unshare --pid
- * --fork` without --mount-proc: the pids it lists are not ours.) */
-static bool proc_is_ours(void)
+bool proc_visible(void)
 {
 	char buf[32];
 	ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
@@ -641,7 +639,7 @@ static bool proc_is_ours(void)
 
 size_t proc_children(pid_t *pids, size_t max)
 {
-	if (!proc_is_ours())
+	if (!proc_visible())
 		return (size_t)-1;
 	size_t n = children_from_task(pids, max);
 	if (n != (size_t)-1)

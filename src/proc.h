@@ -42,6 +42,10 @@ bool proc_main_exec_failed(int errfd, char **argv, char *msg, size_t len);
  * report it with sup_exec_result(). */
 void proc_exec_drain(struct service *svc);
 
+/* Does /proc show our own PID namespace?  (Not after `unshare --pid
+ * --fork` without --mount-proc: the pids it lists are not ours.) */
+bool proc_visible(void);
+
 /* Our direct children, into pids[max]; returns how many (may be > max),
  * or (size_t)-1 when /proc does not show our PID namespace. */
 size_t proc_children(pid_t *pids, size_t max);

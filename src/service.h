@@ -79,6 +79,9 @@ struct service {
 	bool restart_when_down; /* musterctl restart, or a reload changed it */
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
+
+	ev_tstamp notify_warned;    /* the last warning about its notify messages */
+	unsigned notify_suppressed; /* warnings held back since */
 };
 
 struct supervisor {

@@ -96,7 +96,7 @@ wait_state session ready
 # oversize and garbage, from the main process
 wait_file big.sent
 assert_eq starting "$(state big)" "big, after oversize and garbage messages"
-assert_grep "$ERR" "warning: notify: 4097-byte message from pid $(pid_of big) ignored \(limit 4096\)"
+assert_grep "$ERR" "warning: big: 4097-byte message from pid $(pid_of big) ignored \(limit 4096\)"
 touch big.go
 wait_state big ready
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -652,8 +653,19 @@ START_TEST(test_sock_oversize_ignored)
 	snprintf(want, sizeof want, "4097-byte message from pid %ld ignored (limit 4096)",
 		 (long)getpid());
 	ck_assert_msg(strstr(logbuf, want), "no warning '%s' in:\n%s", want, logbuf);
+	/* the second within the same second is held back, and counted */
 	snprintf(want, sizeof want, "65000-byte message from pid %ld ignored", (long)getpid());
+	ck_assert_msg(!strstr(logbuf, want), "warning '%s' not rate-limited:\n%s", want, logbuf);
+	ck_assert_uint_eq(S("n")->notify_suppressed, 1);
+	/* a second later the next one is said, with the count */
+	S("n")->notify_warned -= 1.0;
+	ck_assert_int_eq(send_dgram(big, 65000, NULL, 0), 65000);
+	sync_daemon();
+	snprintf(want, sizeof want,
+		 "65000-byte message from pid %ld ignored (limit 4096) (1 more notify warnings "
+		 "suppressed)", (long)getpid());
 	ck_assert_msg(strstr(logbuf, want), "no warning '%s' in:\n%s", want, logbuf);
+	ck_assert_uint_eq(S("n")->notify_suppressed, 0);
 
 	/* exactly at the limit: read */
 	ck_assert_int_eq(send_dgram(big, NOTIFY_MAX, NULL, 0), NOTIFY_MAX);
@@ -742,10 +754,13 @@ START_TEST(test_sock_not_a_service)
 	ck_assert_ptr_nonnull(sup_child_exited(&sup, getpid(), 0)); /* it "exited 0" */
 	ck_assert_int_ne(S("n")->state, ST_READY);
 	ck_assert_int_ne(S("n")->state, ST_STARTING);
+	size_t before = loglen;
 	send_str("STATUS=after exit");
 	sync_daemon();
 	ck_assert_ptr_null(S("n")->status_text);
-	ck_assert_ptr_nonnull(strstr(logbuf, "not the main process of a service"));
+	/* dropped without a word: any local user can write to the socket */
+	ck_assert_msg(loglen == before, "a message from no service was logged: %s",
+		      logbuf + before);
 	sock_teardown();
 }
 END_TEST
@@ -895,6 +910,103 @@ START_TEST(test_sock_burst)
 }
 END_TEST
 
+/* A child that waits until the pipe's write end is closed (or 30 s). */
+static pid_t idle_child(int *release)
+{
+	int p[2];
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		close(p[1]);
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		poll(&pf, 1, 30000);
+		_exit(0);
+	}
+	close(p[0]);
+	*release = p[1];
+	return kid;
+}
+
+static void reap(pid_t kid, int release)
+{
+	close(release);
+	ck_assert_int_eq(waitpid(kid, NULL, 0), kid);
+}
+
+START_TEST(test_mainpid_refusals)
+{
+	/* the one gate for MAINPID=: "muster" here is this test process */
+	sock_setup("[service a]\ncommand = /bin/a\ntype = notify\n"
+		   "[service b]\ncommand = /bin/b\ntype = notify\n");
+	struct service *a = S("a");
+	const char *why;
+
+	ck_assert_str_eq(notify_mainpid_refusal(&sup, a, getpid(), 0), "it is muster itself");
+	ck_assert_str_eq(notify_mainpid_refusal(&sup, a, 1, 0), "it is PID 1");
+	/* not a descendant: our parent, the host's processes */
+	why = notify_mainpid_refusal(&sup, a, getppid(), 0);
+	ck_assert_msg(why && !strcmp(why, "it is not a process muster started"), "%s",
+		      why ? why : "accepted");
+
+	/* a child of ours: accepted, also from a sender of its own uid */
+	int rel;
+	pid_t kid = idle_child(&rel);
+	ck_assert_ptr_null(notify_mainpid_refusal(&sup, a, kid, 0));
+	ck_assert_ptr_null(notify_mainpid_refusal(&sup, a, kid, getuid()));
+	/* a sender of another uid could not signal it: refused */
+	if (getuid() != 65534)
+		ck_assert_str_eq(notify_mainpid_refusal(&sup, a, kid, 65534),
+				 "it belongs to another user");
+	/* another service's main process */
+	S("b")->pid = kid;
+	ck_assert_str_eq(notify_mainpid_refusal(&sup, a, kid, 0),
+			 "it is the main process of another service");
+	ck_assert_ptr_null(notify_mainpid_refusal(&sup, S("b"), kid, 0));
+	S("b")->pid = getpid();
+	reap(kid, rel);
+	/* gone */
+	ck_assert_str_eq(notify_mainpid_refusal(&sup, a, kid, 0), "no such process");
+	sock_teardown();
+}
+END_TEST
+
+START_TEST(test_mainpid_orphan_of_service)
+{
+	/* the forking daemon: the first process forks and exits; its child,
+	 * reparented to muster (the subreaper), may be named */
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	sock_setup(notify_conf);
+	int p[2];
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	int pidpipe[2];
+	ck_assert_int_eq(pipe(pidpipe), 0);
+	pid_t first = fork();
+	ck_assert_int_ge(first, 0);
+	if (first == 0) {
+		pid_t grand = fork();
+		if (grand == 0) {
+			close(p[1]);
+			struct pollfd pf = { p[0], POLLIN, 0 };
+			poll(&pf, 1, 30000);
+			_exit(0);
+		}
+		_exit(write(pidpipe[1], &grand, sizeof grand) == sizeof grand ? 0 : 1);
+	}
+	close(p[0]);
+	close(pidpipe[1]);
+	pid_t grand = 0;
+	ck_assert_int_eq(read(pidpipe[0], &grand, sizeof grand), (ssize_t)sizeof grand);
+	close(pidpipe[0]);
+	ck_assert_int_eq(waitpid(first, NULL, 0), first);
+	const char *why = notify_mainpid_refusal(&sup, S("n"), grand, 0);
+	ck_assert_msg(why == NULL, "the orphan %ld refused: %s", (long)grand, why);
+	close(p[1]);
+	ck_assert_int_eq(waitpid(grand, NULL, 0), grand);
+	sock_teardown();
+}
+END_TEST
+
 static Suite *notify_suite(void)
 {
 	Suite *s = suite_create("notify");
@@ -927,6 +1039,8 @@ static Suite *notify_suite(void)
 	tcase_add_test(tc, test_sock_ready_needs_type_notify);
 	tcase_add_test(tc, test_sock_fds_closed);
 	tcase_add_test(tc, test_sock_burst);
+	tcase_add_test(tc, test_mainpid_refusals);
+	tcase_add_test(tc, test_mainpid_orphan_of_service);
 	suite_add_tcase(s, tc);
 	return s;
 }

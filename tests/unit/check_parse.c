@@ -163,6 +163,21 @@ START_TEST(test_signal_numbers)
 }
 END_TEST
 
+START_TEST(test_signal_ends_process)
+{
+	/* a stop-signal must end the process by its default action */
+	const int ends[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT, SIGKILL, SIGUSR1,
+			     SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGPWR,
+			     SIGSYS, SIGRTMIN, SIGRTMAX };
+	const int not[] = { SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGCHLD, SIGURG,
+			    SIGWINCH, 0, -1, NSIG };
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+		ck_assert_msg(signal_ends_process(ends[i]), "signal %d", ends[i]);
+	for (size_t i = 0; i < sizeof not / sizeof not[0]; i++)
+		ck_assert_msg(!signal_ends_process(not[i]), "signal %d", not[i]);
+}
+END_TEST
+
 START_TEST(test_signal_rejects)
 {
 	sig_bad("0");
@@ -506,6 +521,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, test_signal_names);
 	tcase_add_test(tc, test_signal_numbers);
 	tcase_add_test(tc, test_signal_rejects);
+	tcase_add_test(tc, test_signal_ends_process);
 	tcase_add_test(tc, test_signal_name);
 	suite_add_tcase(s, tc);
 
