@@ -2,11 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
 #include <stdint.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -32,12 +35,24 @@ struct sink {
 };
 
 /* A service's log-file, shared by its stdout and stderr pipes (and by
- * other services naming the same path). */
+ * other services naming the same path), with the rights of the service
+ * that opened it first. */
+#define OWNER_GROUPS_MAX 64
 struct logfile {
 	char *path;
-	int fd;                 /* -1: could not be opened */
+	int fd;                 /* -1: not open */
 	uint64_t size;
-	bool failing;           /* the last write failed: said once */
+	bool failing;           /* the last open or write failed: said once */
+	bool refused;           /* a link or not a regular file: not tried
+				 * again before SIGUSR1 */
+	bool no_rotate;         /* a rotation failed: none before SIGUSR1 */
+	char *svc;              /* the service that opened it, for messages */
+	char *who;              /* "user nobody", "group adm": whose rights;
+				 * NULL: muster's own */
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[OWNER_GROUPS_MAX];
+	int ngroups;
 	int refs;
 	struct logfile *next;
 };
@@ -81,22 +96,180 @@ static const char *name_color(const char *name)
 	return palette[h % (sizeof palette / sizeof palette[0])];
 }
 
+/* ---- a service's rights ----------------------------------------------
+ *
+ * A root muster opens, creates, reopens and rotates the log-file of a
+ * service that has user = or group = with that service's filesystem
+ * identity: fsuid, fsgid and the service's supplementary groups, the
+ * credentials the service itself runs with (not none: a directory the
+ * service may write through one of its groups is its log directory too;
+ * never muster's own groups).  The kernel then checks the
+ * rights the service has, so no link it plants (at the last component, on
+ * a directory of the path, or a hard link) can make muster write, create
+ * or rename where the service could not itself.  setfsuid() and
+ * setfsgid() change only the ids used for file access, not the real,
+ * effective or saved ones, so muster keeps the right to switch back.
+ * muster is single-threaded: nothing else runs with the borrowed identity
+ * in between, and it is held only around open(), lstat() and rename().
+ * A muster that is not root opens every file with its own rights.
+ */
+
+static gid_t *daemon_groups;    /* muster's own supplementary groups */
+static int daemon_ngroups = -1; /* -1: not saved yet */
+
+static void owner_leave(void);
+
+/* Take lf's owner's identity.  0: taken, or nothing to take (muster's
+ * own rights); -1 with errno: not taken, nothing changed. */
+static int owner_enter(const struct logfile *lf)
+{
+	if (!lf->who)
+		return 0;
+	if (daemon_ngroups < 0) {
+		/* muster never changes its groups: saved once */
+		int n = getgroups(0, NULL);
+		gid_t *g = n < 0 ? NULL : calloc((size_t)n + 1, sizeof *g);
+		if (!g)
+			return -1;
+		if ((n = getgroups(n, g)) < 0) {
+			free(g);
+			return -1;
+		}
+		daemon_groups = g;
+		daemon_ngroups = n;
+	}
+	if (setgroups((size_t)lf->ngroups, lf->groups) < 0)
+		return -1;
+	/* setfsgid()/setfsuid() return the old id even when refused: asking
+	 * with an invalid id (-1) tells the one in force */
+	setfsgid(lf->gid);
+	if ((gid_t)setfsgid((gid_t)-1) == lf->gid) {
+		setfsuid(lf->uid);
+		if ((uid_t)setfsuid((uid_t)-1) == lf->uid)
+			return 0;
+	}
+	owner_leave();
+	errno = EPERM;
+	return -1;
+}
+
+/* Back to muster's own identity (fsuid and fsgid those of its euid and
+ * egid, its saved groups), after owner_enter() or a part of it.  If that
+ * ever failed, muster would go on with credentials nobody configured: its
+ * next files (control socket, env-files, other services' logs) opened
+ * with a service's rights, a service's groups inherited by the next root
+ * service it starts.  That is not safe to run with, so it is fatal.  It
+ * does not happen to a root process: the calls are undone with the very
+ * capabilities that made them (CAP_SETUID and CAP_SETGID are not dropped
+ * with the fsuid). */
+static void owner_leave(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	setfsuid(uid);
+	setfsgid(gid);
+	errno = EPERM;
+	if ((uid_t)setfsuid((uid_t)-1) == uid && (gid_t)setfsgid((gid_t)-1) == gid &&
+	    (daemon_ngroups < 0 || setgroups((size_t)daemon_ngroups, daemon_groups) == 0))
+		return;
+	log_sink = NULL; /* straight to fd 2: the queue would die with us */
+	log_error_errno("cannot restore muster's own credentials after a log-file operation: aborting");
+	abort();
+}
+
 /* ---- log files ------------------------------------------------------- */
+
+/* The one way a service's log-file is opened: at start, when a restarted
+ * (or reloaded) service attaches, at SIGUSR1 and after a rotation.  With
+ * the owner's rights (above); O_NOFOLLOW: never through a symbolic link
+ * at the last component; O_NONBLOCK: a FIFO (without a reader: ENXIO) or
+ * a device cannot block the loop in open(); then only a regular file is
+ * kept (fstat() of what was opened: no race with a rename).  Returns the
+ * descriptor, *st its status, or -1 with the error line in msg and
+ * *refused set when the file is of the wrong kind (not worth trying again
+ * before SIGUSR1). */
+static int open_service_file(const struct logfile *lf, struct stat *st, bool *refused,
+			     char *msg, size_t len)
+{
+	const char *svc = lf->svc, *path = lf->path;
+	const char *as = lf->who ? " as " : "", *who = lf->who ? lf->who : "";
+	struct stat lst;
+
+	*refused = false;
+	if (owner_enter(lf) < 0) {
+		snprintf(msg, len, "%s: cannot open log-file %s%s%s: cannot take its rights: %s",
+			 svc, path, as, who, strerror(errno));
+		return -1;
+	}
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC | O_NONBLOCK |
+		      O_NOFOLLOW, 0644);
+	int err = errno;
+	/* what is there, for the message only (as the owner: it says no more
+	 * than the service could find out itself) */
+	bool there = fd < 0 && lstat(path, &lst) == 0;
+	owner_leave();
+
+	const char *kind = NULL;
+	if (fd >= 0) {
+		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode)) {
+			/* O_NONBLOCK was for the open only: the appends go on as
+			 * they always did (a regular file does not wait for
+			 * readers, and a filesystem that answered EAGAIN instead
+			 * of writing would make us lose lines) */
+			int fl = fcntl(fd, F_GETFL);
+			if (fl >= 0)
+				fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+			return fd;
+		}
+		close(fd);
+		kind = "not a regular file";
+	} else if (there && S_ISLNK(lst.st_mode) && err == ELOOP) {
+		kind = "is a symbolic link, not opened";
+	} else if (there && !S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode)) {
+		kind = "not a regular file"; /* ENXIO, EISDIR and the like */
+	}
+	if (kind) {
+		*refused = true;
+		snprintf(msg, len, "%s: log-file %s: %s; skipped (SIGUSR1 tries again), "
+			 "the lines still go to muster's output", svc, path, kind);
+	} else {
+		snprintf(msg, len, "%s: cannot open log-file %s%s%s: %s", svc, path, as, who,
+			 strerror(err));
+	}
+	return -1;
+}
 
 static void logfile_open(struct logfile *lf)
 {
+	char msg[PATH_MAX + 256];
 	struct stat st;
-	lf->fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+
+	lf->fd = open_service_file(lf, &st, &lf->refused, msg, sizeof msg);
 	if (lf->fd < 0) {
 		if (!lf->failing)
-			log_error_errno("cannot open log-file %s", lf->path);
+			log_error("%s", msg);
 		lf->failing = true;
 		return;
 	}
-	lf->size = fstat(lf->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	lf->size = (uint64_t)st.st_size;
 }
 
-static struct logfile *logfile_get(const char *path)
+/* "user nobody", "user nobody, group adm", "group adm" */
+static char *owner_name(const struct file_owner *o)
+{
+	char *s = NULL;
+	int n;
+	if (o->user && o->group)
+		n = asprintf(&s, "user %s, group %s", o->user, o->group);
+	else if (o->user)
+		n = asprintf(&s, "user %s", o->user);
+	else
+		n = asprintf(&s, "group %s", o->group ? o->group : "?");
+	return n < 0 ? NULL : s;
+}
+
+static struct logfile *logfile_get(const char *path, const char *svc, const struct file_owner *o)
 {
 	for (struct logfile *lf = logfiles; lf; lf = lf->next)
 		if (!strcmp(lf->path, path)) {
@@ -104,15 +277,30 @@ static struct logfile *logfile_get(const char *path)
 			return lf;
 		}
 	struct logfile *lf = calloc(1, sizeof *lf);
-	if (!lf || !(lf->path = strdup(path))) {
-		free(lf);
-		return NULL;
+	if (!lf || !(lf->path = strdup(path)) || !(lf->svc = strdup(svc)))
+		goto fail;
+	if (o && o->as_service && geteuid() == 0) {
+		if (!(lf->who = owner_name(o)))
+			goto fail;
+		lf->uid = o->uid;
+		lf->gid = o->gid;
+		lf->ngroups = o->ngroups < OWNER_GROUPS_MAX ? o->ngroups : OWNER_GROUPS_MAX;
+		if (lf->ngroups > 0)
+			memcpy(lf->groups, o->groups, (size_t)lf->ngroups * sizeof lf->groups[0]);
 	}
 	lf->refs = 1;
 	logfile_open(lf);
 	lf->next = logfiles;
 	logfiles = lf;
 	return lf;
+fail:
+	if (lf) {
+		free(lf->path);
+		free(lf->svc);
+	}
+	free(lf);
+	log_error("%s: out of memory: log-file %s not opened", svc, path);
+	return NULL;
 }
 
 static void logfile_put(struct logfile *lf)
@@ -127,36 +315,60 @@ static void logfile_put(struct logfile *lf)
 	if (lf->fd >= 0)
 		close(lf->fd);
 	free(lf->path);
+	free(lf->svc);
+	free(lf->who);
 	free(lf);
 }
 
-/* file -> file.1 -> ... -> file.N (the oldest is dropped), then a new file */
+/* file -> file.1 -> ... -> file.N (the old file.N is replaced), then a
+ * new file.  rename() follows no link at either name, and it runs with
+ * the owner's rights, as the open does.  When a rename fails (the
+ * service's user cannot write the directory, say), nothing more is moved,
+ * so nothing is overwritten: the file is written on, one warning, and no
+ * rotation is tried again before SIGUSR1. */
 static void logfile_rotate(struct logfile *lf)
 {
-	char from[4096], to[4096];
-	if (lf->fd >= 0)
-		close(lf->fd);
-	for (int i = log_max_files; i >= 1; i--) {
-		if (i == 1)
-			snprintf(from, sizeof from, "%s", lf->path);
-		else
-			snprintf(from, sizeof from, "%s.%d", lf->path, i - 1);
-		snprintf(to, sizeof to, "%s.%d", lf->path, i);
-		if (rename(from, to) < 0 && errno != ENOENT)
-			log_warn_errno("cannot rotate %s", from);
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	int err = 0;
+
+	snprintf(from, sizeof from, "%s", lf->path);
+	if (owner_enter(lf) < 0) {
+		err = errno;
+	} else {
+		for (int i = log_max_files; i >= 1 && !err; i--) {
+			if (i == 1)
+				snprintf(from, sizeof from, "%s", lf->path);
+			else
+				snprintf(from, sizeof from, "%s.%d", lf->path, i - 1);
+			snprintf(to, sizeof to, "%s.%d", lf->path, i);
+			if (rename(from, to) < 0 && errno != ENOENT)
+				err = errno;
+		}
+		owner_leave();
 	}
+	if (err) {
+		log_warn("%s: cannot rotate log-file %s%s%s: %s: %s; not rotated before SIGUSR1",
+			 lf->svc, lf->path, lf->who ? " as " : "", lf->who ? lf->who : "", from,
+			 strerror(err));
+		lf->no_rotate = true;
+		return;
+	}
+	close(lf->fd);
 	logfile_open(lf);
 }
 
 static void logfile_write(struct logfile *lf, const char *head, size_t hlen, const char *text,
 			  size_t len, bool ends)
 {
-	if (lf->fd < 0)
+	if (lf->fd < 0 && !lf->refused)
 		logfile_open(lf); /* try again: the directory may exist now */
 	if (lf->fd < 0)
 		return;
-	if (log_max_size && lf->size > 0 && lf->size + hlen + len + 1 > log_max_size)
+	if (log_max_size && !lf->no_rotate && lf->size > 0 &&
+	    lf->size + hlen + len + 1 > log_max_size)
 		logfile_rotate(lf);
+	if (lf->fd < 0)
+		return; /* the new file was refused */
 	struct iovec iov[3] = {
 		{ (void *)head, hlen }, { (void *)text, len }, { (void *)"\n", ends },
 	};
@@ -179,6 +391,7 @@ void output_reopen_logs(void)
 	for (struct logfile *lf = logfiles; lf; lf = lf->next) {
 		if (lf->fd >= 0)
 			close(lf->fd);
+		lf->refused = lf->no_rotate = false;
 		logfile_open(lf);
 	}
 }
@@ -477,7 +690,8 @@ static void pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 		outpipe_free(p);
 }
 
-void output_attach(const char *name, int fd, int stream, bool prefix, const char *log_file)
+void output_attach(const char *name, int fd, int stream, bool prefix, const char *log_file,
+		   const struct file_owner *owner)
 {
 	struct outpipe *p = calloc(1, sizeof *p);
 	if (p)
@@ -492,7 +706,7 @@ void output_attach(const char *name, int fd, int stream, bool prefix, const char
 	p->stream = stream;
 	p->prefix = prefix;
 	p->head_width = -1;
-	p->log = log_file ? logfile_get(log_file) : NULL;
+	p->log = log_file ? logfile_get(log_file, name, owner) : NULL;
 	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
 	p->w.data = p;
 	p->next = pipes;
@@ -629,6 +843,9 @@ void output_finish(double timeout)
 	}
 	log_sink = NULL;
 	ev_prepare_stop(out_loop, &w_flush);
+	free(daemon_groups);
+	daemon_groups = NULL;
+	daemon_ngroups = -1;
 	for (int i = 0; i < 2; i++) {
 		struct sink *s = &sinks[i];
 		while (s->len > s->off && !s->dead && now_s() < deadline) {

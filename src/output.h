@@ -13,8 +13,22 @@
 #include <ev.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct config;
+
+/* Whose rights a service's log-file is opened, created, reopened and
+ * rotated with: the service's own ids when it has user = or group = (and
+ * muster runs as root), else muster's.  The pointers need only live for
+ * the call that takes it. */
+struct file_owner {
+	bool as_service;        /* false: with muster's own rights */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;    /* the service's supplementary groups */
+	int ngroups;
+	const char *user, *group; /* the names, for messages (may be NULL) */
+};
 
 /* Set up the sinks on fds 1 and 2 and route the daemon's log through the
  * stderr sink. */
@@ -25,8 +39,12 @@ void output_set_width(int width);
 
 /* Read lines from fd (the read end of a child's pipe; ownership passes)
  * and write them to sink 1 (stdout) or 2 (stderr) as "name | line" (just
- * "line" without prefix), and append them to log_file when not NULL. */
-void output_attach(const char *name, int fd, int stream, bool prefix, const char *log_file);
+ * "line" without prefix), and append them to log_file when not NULL,
+ * opened with owner's rights (NULL: muster's).  A log-file already open
+ * for another service is shared as it is, with the rights of the service
+ * that opened it first. */
+void output_attach(const char *name, int fd, int stream, bool prefix, const char *log_file,
+		   const struct file_owner *owner);
 
 /* Settings that a reload may change: timestamps, log-file rotation. */
 void output_configure(const struct config *cfg);

@@ -516,14 +516,24 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 	pid_t pid = plan_run(&pl, op[1], xp[1], ep[1], rp[1]);
 	if (pid < 0)
 		goto fail;
-	plan_free(&pl);
 	close(ep[1]);
 	if (piped) {
+		/* the log-file is the service's: opened with its rights; when
+		 * its user or group is unknown it fails to start, and no file
+		 * is opened for it */
+		const struct file_owner owner = {
+			.as_service = pl.set_ids, .uid = pl.set_uid ? pl.uid : geteuid(),
+			.gid = pl.gid, .groups = pl.groups, .ngroups = pl.ngroups,
+			.user = c->user, .group = c->group,
+		};
+		const char *log_file = pl.fail_stage == STAGE_NO_USER ||
+				pl.fail_stage == STAGE_NO_GROUP ? NULL : c->log_file;
 		close(op[1]);
 		close(xp[1]);
-		output_attach(c->name, op[0], 1, prefix_output, c->log_file);
-		output_attach(c->name, xp[0], 2, prefix_output, c->log_file);
+		output_attach(c->name, op[0], 1, prefix_output, log_file, &owner);
+		output_attach(c->name, xp[0], 2, prefix_output, log_file, &owner);
 	}
+	plan_free(&pl);
 	if (rp[0] >= 0) {
 		close(rp[1]);
 		fcntl(rp[0], F_SETFL, O_NONBLOCK);

@@ -1,27 +1,41 @@
 #!/usr/bin/env bash
-# A log-file that cannot be written (/dev/full: ENOSPC on every write):
-# one error line, not one per line; the service keeps running (same pid,
-# no restart) and its stdout stream is unaffected.  "One error line per
-# failure streak": a log-file (a symlink here) that fails, works again
-# after SIGUSR1, then fails again, gives a second error line; reopening a
-# file that still fails gives none.  A log-file whose directory is missing:
-# one error line; once the directory exists, the lines go to the file.
+# A log-file that cannot be written (a file at muster's file-size limit:
+# EFBIG on every write, as a full disk gives ENOSPC; /dev/full itself is
+# refused, not being a regular file): one error line, not one per line;
+# the service keeps running (same pid, no restart) and its stdout stream
+# is unaffected.  "One error line per failure streak": a log-file that
+# fails, works again after SIGUSR1, then fails again, gives a second error
+# line; reopening a file that still fails gives none.  A log-file whose
+# directory is missing: one error line; once the directory exists, the
+# lines go to the file.
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C   # byte semantics for grep/sed/sort on binary and long lines
 
 : "${HELPERS:=$(cd "$(dirname "$0")/../.." && pwd)/build/helpers}"
 LINEGEN=$HELPERS/linegen
 [ -x "$LINEGEN" ] || fail "no $LINEGEN: build the helpers (make integration)"
-[ -w /dev/full ] || skip "no writable /dev/full"
 
-ln -s /dev/full flip.log
+# muster under a file-size limit (its signal, SIGXFSZ, muster ignores):
+# a file already that large cannot take another byte
+LIMIT_K=65536 # far beyond what muster.out gets
+REAL_MUSTER=$MUSTER
+cat >wrap.sh <<SH
+#!/bin/bash
+ulimit -f $LIMIT_K || exit 99
+exec "$REAL_MUSTER" "\$@"
+SH
+chmod +x wrap.sh
+MUSTER=$TEST_DIR/wrap.sh
+at_limit() { truncate -s $((LIMIT_K * 1024)) "$1"; } # sparse: no disk used
+at_limit full.log
+at_limit flip.log
 cat >muster.ini <<INI
 [muster]
 control-socket = $PWD/ctl.sock
 
 [service full]
 command = $LINEGEN -n 100000 -l 40 -t f -d 4000
-log-file = /dev/full
+log-file = $PWD/full.log
 
 [service flip]
 command = $LINEGEN -n 100000 -l 40 -t g -d 4000
@@ -42,7 +56,7 @@ wait_count() {
 		sleep 0.05
 	done
 }
-FULL_ERR='error: log-file /dev/full'
+FULL_ERR="error: log-file $PWD/full.log"
 FLIP_ERR="error: log-file $PWD/flip.log"
 
 start_muster -c muster.ini
@@ -52,20 +66,22 @@ wait_count "$OUT" '^flip +\| g ' 100
 wait_count "$OUT" '^nodir +\| n ' 100
 assert_count "$ERR" "$FULL_ERR" 1
 assert_count "$ERR" "$FLIP_ERR" 1
-assert_grep "$ERR" "$FULL_ERR.*No space left on device"
+assert_grep "$ERR" "$FULL_ERR.*File too large"
 assert_count "$ERR" "log-file $PWD/later/n.log" 1
 # the directory appears: the lines go to the file from then on
 mkdir later
 wait_count later/n.log '^n ' 20
 
-# flip.log works again after SIGUSR1: said once; /dev/full still fails:
-# nothing new said
-ln -sfn real.log flip.log
+# flip.log works again after SIGUSR1 (a new, empty file): said once;
+# full.log still fails: nothing new said
+rm flip.log
 signal USR1
 wait_for "$ERR" "log-file $PWD/flip.log: writing again"
-wait_count real.log '^g ' 20
-# and fails again: a new streak, a new error line
-ln -sfn /dev/full flip.log
+wait_count flip.log '^g ' 20
+# and fails again: a new streak, a new error line (what it got until
+# then is real.log)
+mv flip.log real.log
+at_limit flip.log
 signal USR1
 wait_count "$ERR" "$FLIP_ERR" 2
 n=$(count '^full +\| f ' "$OUT")
