@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "config.h"
 #include "control.h"
 #include "init.h"
@@ -171,7 +172,7 @@ static void state_changed(struct service *svc, enum svc_state old)
 {
 	(void)old;
 	progress_state_changed(svc);
-	control_state_changed(svc);
+	commands_state_changed(svc);
 	init_state_changed(svc);
 }
 
@@ -240,14 +241,15 @@ int main(int argc, char **argv)
 	}
 	/* control socket: first, so that a live muster on it stops us here */
 	if (!zero_config() || getenv("MUSTER_SOCKET")) {
-		static const struct control_hooks hooks = {
+		static const struct command_hooks hooks = {
 			.shutdown = shutdown_now,
 			.reload = reload_run,
 		};
 		char *sock = control_socket_path(cfg->control_socket);
-		if (!sock || control_init(loop, &sup, sock, &hooks) < 0)
+		if (!sock || control_init(loop, sock, command_table) < 0)
 			return fail_early();
 		free(sock);
+		commands_init(loop, &sup, &hooks);
 	}
 	probe_init(loop);
 	reload_init(loop, &sup, opt.config, opt.verbosity);
@@ -277,6 +279,7 @@ int main(int argc, char **argv)
 	notify_close();
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	control_close();
+	commands_close();
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);
