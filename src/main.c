@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 	if (!zero_config()) /* a tiny init has no output of its own to carry */
 		output_init(loop, cfg);
 	output_set_width(name_width(cfg));
-	proc_init(loop, nofile, cfg->log_prefix);
+	proc_init(loop, nofile, cfg->log_prefix, probe_watch_ready_fd);
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {
 		log_error("out of memory");
 		return fail_early();
