@@ -14,7 +14,9 @@
 #include "service.h"
 
 /* Remember the main command (argv NULL: there is none); zero_config: there
- * is no config file, so muster is only its init. */
+ * is no config file, so muster is only its init.  To stop the run, init.c
+ * calls sup->request_shutdown (which must be set by the time services
+ * start). */
 void init_setup(struct ev_loop *loop, struct supervisor *sup, char **argv, bool zero_config);
 
 /* Every service is up: start the main command (once; not while shutting
