@@ -1,24 +1,27 @@
-/* The control socket: a UNIX stream socket served from the event loop.
+/* The control socket: accepting musterctl's connections, one request line
+ * each, dispatched by name through the commands' table; limits, timeouts.
  *
  * The protocol itself (requests, replies, versioning, limits) is declared
- * in control_proto.h, which musterctl shares; this header is the daemon's
- * side only.
+ * in control_proto.h, which musterctl shares; what each command does is
+ * commands.c's.  This header is the daemon's side of the socket, and what
+ * a command handler may do with its client.
  */
 #ifndef MUSTER_CONTROL_H
 #define MUSTER_CONTROL_H
 
 #include <ev.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
-#include "service.h"
+#include "control_proto.h"
 
-struct control_hooks {
-	/* `musterctl shutdown`: stop the run as SIGTERM would. */
-	void (*shutdown)(const char *why);
-	/* `musterctl reload` and SIGHUP: re-read the config file; on success
-	 * *report (malloc'd) says what changed; on failure *report holds the
-	 * FILE:LINE errors and -1 is returned. */
-	int (*reload)(char **report);
+struct client;  /* one connection and its one request: control.c's */
+
+/* A command: run() answers req with control_finish() (at once, or later
+ * for a held request) after any data lines it put in control_reply(). */
+struct control_command {
+	const char *name;
+	void (*run)(struct client *c, struct proto_request *req);
 };
 
 /* The socket path: [muster] control-socket, else $MUSTER_SOCKET, else
@@ -27,14 +30,43 @@ struct control_hooks {
 char *control_socket_path(const char *configured);
 
 /* Create the socket (mode 0600; a stale one is replaced, a live one is an
- * error) and start serving.  0, or -1 with the reason logged. */
-int control_init(struct ev_loop *loop, struct supervisor *sup, const char *path,
-		 const struct control_hooks *hooks);
+ * error) and start serving the commands of the table (which ends with a
+ * NULL name).  0, or -1 with the reason logged. */
+int control_init(struct ev_loop *loop, const char *path, const struct control_command *commands);
 
-/* A service changed state: answer the `wait`s it settles. */
-void control_state_changed(struct service *svc);
-
-/* Close every client, remove the socket file. */
+/* Close every client (a held request is told that muster is shutting
+ * down), remove the socket file. */
 void control_close(void);
+
+/* ---- for the command handlers ------------------------------------------ */
+
+/* Where the reply's data lines go, before the final line. */
+struct pbuf *control_reply(struct client *c);
+
+/* End the reply with its final line ("ok", "fail", "usage", "error") and
+ * send it. */
+void control_finish(struct client *c, const char *kind, const char *text);
+void control_finishf(struct client *c, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Who sent the request (SO_PEERCRED). */
+uid_t control_peer_uid(const struct client *c);
+pid_t control_peer_pid(const struct client *c);
+
+/* A held request: answered later, when check() (called at every
+ * control_recheck()) finishes it, or by expired() when its timeout passes
+ * first; either may finish the reply, neither frees the client.  free(arg)
+ * when the client is gone, answered or not. */
+struct control_hold {
+	void (*check)(struct client *c, void *arg);
+	void (*expired)(struct client *c, void *arg);
+	void (*free)(void *arg);
+};
+
+/* Hold c's request (ownership of arg passes); timeout < 0: none. */
+void control_hold(struct client *c, const struct control_hold *hold, void *arg, double timeout);
+
+/* Something changed (a service's state): check every held request. */
+void control_recheck(void);
 
 #endif

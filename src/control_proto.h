@@ -1,4 +1,5 @@
-/* The control protocol, shared by the daemon (control.c) and musterctl.
+/* The control protocol, shared by the daemon (control.c, commands.c) and
+ * musterctl.
  *
  * One request per connection, one line of text each way per item, so that
  * `socat - UNIX-CONNECT:/run/muster.sock` is a usable debugger:

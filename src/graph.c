@@ -1,3 +1,6 @@
+/* The dependency graph: edges between service indices, start levels, and
+ * the path of a cycle; pure.
+ */
 #include "graph.h"
 
 #include <stdlib.h>

@@ -1,3 +1,6 @@
+/* The daemon's own messages: levels, the threshold, ": strerror" for the
+ * _errno variants; to stderr, or to the output's stderr sink once it is set.
+ */
 #include "log.h"
 
 #include <errno.h>

@@ -1,3 +1,6 @@
+/* Value parsers for the config file (durations, booleans, signals, sizes,
+ * umasks, start limits) and shell-like word splitting; pure.
+ */
 #include "parse.h"
 
 #include <ctype.h>

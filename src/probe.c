@@ -1,3 +1,6 @@
+/* Readiness probes: ready-fd, ready-tcp and ready-check, each attempt
+ * bounded and retried every ready-interval, from the event loop.
+ */
 #include "probe.h"
 
 #include <errno.h>

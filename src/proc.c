@@ -1,3 +1,6 @@
+/* Processes: spawning a service, its ready-check and the main command with
+ * their session, descriptors, ids, limits and environment; leftover children.
+ */
 #include "proc.h"
 
 #include <dirent.h>
@@ -17,7 +20,6 @@
 #include "log.h"
 #include "notify.h"
 #include "output.h"
-#include "probe.h"
 
 extern char **environ;
 
@@ -39,8 +41,10 @@ static bool spawn_by_fork;
 
 static rlim_t child_nofile;
 static bool prefix_output;
+static void (*watch_ready_fd)(struct service *svc, int fd);
 
-void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix)
+void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix,
+	       void (*ready_fd)(struct service *svc, int fd))
 {
 	const char *pre = getenv("LD_PRELOAD");
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -51,6 +55,7 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix)
 	proc_loop = loop;
 	child_nofile = nofile_soft;
 	prefix_output = prefix;
+	watch_ready_fd = ready_fd;
 }
 
 /* The daemon installs no signal handler (it reads a signalfd), so a child
@@ -537,7 +542,7 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 	if (rp[0] >= 0) {
 		close(rp[1]);
 		fcntl(rp[0], F_SETFL, O_NONBLOCK);
-		probe_watch_ready_fd(svc, rp[0]);
+		watch_ready_fd(svc, rp[0]);
 	}
 	fcntl(ep[0], F_SETFL, O_NONBLOCK);
 	*exec_fd = ep[0];

@@ -1,9 +1,13 @@
-/* Processes: fork/exec of a service with its session, descriptors, user,
- * group, umask, environment and working directory; the exec-status pipe;
- * signalling process groups; finding leftover children.
+/* Processes: spawning a service, its ready-check and the main command with
+ * their session, descriptors, ids, limits and environment; leftover children.
  *
- * The child reports a failure before exec as {stage, errno} over a
- * close-on-exec pipe and _exit(127)s; EOF on the pipe means exec succeeded.
+ * A child is started with clone(CLONE_VM | CLONE_VFORK) (a plain fork()
+ * under the sanitizers and valgrind) and makes system calls only.  It
+ * reports on a close-on-exec pipe: a mark just before exec, or {stage,
+ * errno} when a step fails, then _exit(127) (the main command: 126, or
+ * 127 when not found, as shells do).  End-of-file after the mark alone
+ * means exec succeeded; end-of-file with nothing, that the child died
+ * before exec (a failed start too).
  */
 #ifndef MUSTER_PROC_H
 #define MUSTER_PROC_H
@@ -18,8 +22,11 @@
  * close-on-exec and reserve the descriptor slots spawning uses.  0 or -1. */
 int proc_setup(void);
 
-/* Remember the limits and settings every child gets. */
-void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output);
+/* Remember the limits and settings every child gets, and where the read
+ * end of a service's ready-fd pipe goes (the probes: probe_watch_ready_fd;
+ * ownership passes). */
+void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output,
+	       void (*ready_fd)(struct service *svc, int fd));
 
 /* sys_ops for service.c */
 pid_t proc_spawn(struct service *svc, int *exec_fd);

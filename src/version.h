@@ -1,3 +1,6 @@
+/* The version of muster and musterctl: one string, read by the Makefile
+ * and the tests as well.
+ */
 #ifndef MUSTER_VERSION_H
 #define MUSTER_VERSION_H
 #define MUSTER_VERSION "0.1.0"

@@ -1,0 +1,439 @@
+/* The control commands: one handler per musterctl verb, in the table that
+ * control.c dispatches through; what each does is the supervisor's.
+ */
+#include "commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "parse.h"
+#include "timeline.h"
+
+static struct {
+	struct ev_loop *loop;
+	struct supervisor *sup;         /* NULL: not serving */
+	struct command_hooks hooks;
+	ev_tstamp origin;               /* the daemon's start, for timelines */
+} cmds;
+
+void commands_init(struct ev_loop *loop, struct supervisor *sup, const struct command_hooks *hooks)
+{
+	cmds.loop = loop;
+	cmds.sup = sup;
+	cmds.hooks = hooks ? *hooks : (struct command_hooks){ 0 };
+	cmds.origin = ev_now(loop);
+}
+
+void commands_state_changed(const struct service *svc)
+{
+	if (cmds.sup)
+		timeline_record(svc);
+	control_recheck();
+}
+
+void commands_close(void)
+{
+	cmds.sup = NULL;
+	timeline_free();
+}
+
+static bool has_process(const struct service *s)
+{
+	return s->state == ST_STARTING || s->state == ST_READY || s->state == ST_STOPPING;
+}
+
+/* Look every name up: 0 with svcs[] filled, or -1 with the reply sent. */
+static int find_all(struct client *c, char *const *names, size_t n, struct service **svcs)
+{
+	struct pbuf unknown = { 0 };
+	size_t nunknown = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		svcs[i] = sup_find(cmds.sup, names[i]);
+		if (!svcs[i]) {
+			pbuf_printf(&unknown, "%s'%s'", nunknown ? ", " : "", names[i]);
+			nunknown++;
+		}
+	}
+	if (nunknown)
+		control_finishf(c, "fail", "no service named %s", unknown.data);
+	pbuf_free(&unknown);
+	return nunknown ? -1 : 0;
+}
+
+static void status_row(struct pbuf *b, const struct service *s)
+{
+	proto_row_begin(b);
+	proto_row_field(b, "name", s->conf->name);
+	proto_row_field(b, "state", svc_state_name(s->state));
+	if (s->pid > 0 && has_process(s))
+		proto_row_fieldf(b, "pid", "%ld", (long)s->pid);
+	if (has_process(s) && s->t_starting > 0)
+		proto_row_fieldf(b, "uptime", "%.3f", ev_now(cmds.loop) - s->t_starting);
+	proto_row_fieldf(b, "restarts", "%u", s->restarts);
+	if (s->status >= 0 && WIFSIGNALED(s->status))
+		proto_row_fieldf(b, "signal", "%d", WTERMSIG(s->status));
+	else if (s->status >= 0)
+		proto_row_fieldf(b, "exit", "%d", WEXITSTATUS(s->status));
+	proto_row_field(b, "text", s->status_text);
+	proto_row_field(b, "reason", s->reason);
+	proto_row_end(b);
+}
+
+static void cmd_status(struct client *c, struct proto_request *req)
+{
+	struct supervisor *sup = cmds.sup;
+
+	if (req->nargs == 0) {
+		for (size_t i = 0; i < sup->n; i++)
+			status_row(control_reply(c), sup->svcs[i]);
+		control_finish(c, "ok", NULL);
+		return;
+	}
+	struct service **svcs = calloc(req->nargs, sizeof *svcs);
+	if (!svcs) {
+		control_finish(c, "fail", "out of memory");
+		return;
+	}
+	if (find_all(c, req->args, req->nargs, svcs) == 0) {
+		for (size_t i = 0; i < req->nargs; i++)
+			status_row(control_reply(c), svcs[i]);
+		control_finish(c, "ok", NULL);
+	}
+	free(svcs);
+}
+
+typedef int (*sup_op)(struct supervisor *, struct service *, char *, size_t);
+
+/* start, stop, restart: every name must exist before anything is done. */
+static void run_op(struct client *c, struct proto_request *req, sup_op op)
+{
+	struct pbuf errs = { 0 };
+	size_t nerr = 0;
+
+	if (req->nargs == 0) {
+		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
+		return;
+	}
+	struct service **svcs = calloc(req->nargs, sizeof *svcs);
+	if (!svcs) {
+		control_finish(c, "fail", "out of memory");
+		return;
+	}
+	if (find_all(c, req->args, req->nargs, svcs) < 0) {
+		free(svcs);
+		return;
+	}
+	for (size_t i = 0; i < req->nargs; i++) {
+		char err[256] = "";
+		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, req->args[i],
+			 (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
+		if (op(cmds.sup, svcs[i], err, sizeof err) < 0) {
+			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", req->args[i],
+				    *err ? err : "refused");
+			nerr++;
+		}
+	}
+	free(svcs);
+	if (nerr)
+		control_finish(c, "fail", errs.data);
+	else
+		control_finish(c, "ok", NULL);
+	pbuf_free(&errs);
+}
+
+static void cmd_start(struct client *c, struct proto_request *req)
+{
+	run_op(c, req, sup_start);
+}
+
+static void cmd_stop(struct client *c, struct proto_request *req)
+{
+	run_op(c, req, sup_stop);
+}
+
+static void cmd_restart(struct client *c, struct proto_request *req)
+{
+	run_op(c, req, sup_restart);
+}
+
+/* `wait`'s request: the services it waits for, and for how long. */
+struct wait {
+	char **names;
+	size_t n;
+	double timeout;         /* < 0: none */
+};
+
+static void wait_free(void *arg)
+{
+	struct wait *w = arg;
+	for (size_t i = 0; i < w->n; i++)
+		free(w->names[i]);
+	free(w->names);
+	free(w);
+}
+
+/* `wait`: 1 every service settled well, 0 not yet, -1 one went wrong (why
+ * in *why). */
+static int wait_verdict(const struct wait *w, struct pbuf *why)
+{
+	bool pending = false;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct service *s = sup_find(cmds.sup, w->names[i]);
+		if (!s) {
+			pbuf_printf(why, "%s: no longer configured", w->names[i]);
+			return -1;
+		}
+		if (s->state == ST_READY || s->state == ST_DONE)
+			continue;
+		if (s->state == ST_FAILED) {
+			pbuf_printf(why, "%s failed%s%s", s->conf->name, s->reason ? ": " : "",
+				    s->reason ? s->reason : "");
+			return -1;
+		}
+		if (s->state == ST_STOPPED && !s->want_up && !s->restart_when_down) {
+			pbuf_printf(why, "%s is stopped%s%s%s", s->conf->name,
+				    s->reason ? " (" : "", s->reason ? s->reason : "",
+				    s->reason ? ")" : "");
+			return -1;
+		}
+		if (cmds.sup->shutting_down) {
+			pbuf_printf(why, "muster is shutting down (%s is %s)", s->conf->name,
+				    svc_state_name(s->state));
+			return -1;
+		}
+		pending = true;
+	}
+	return pending ? 0 : 1;
+}
+
+static void settle_wait(struct client *c, void *arg)
+{
+	struct pbuf why = { 0 };
+	int v = wait_verdict(arg, &why);
+	if (v > 0)
+		control_finish(c, "ok", NULL);
+	else if (v < 0)
+		control_finish(c, "fail", why.data);
+	pbuf_free(&why);
+}
+
+static void wait_expired(struct client *c, void *arg)
+{
+	const struct wait *w = arg;
+	struct pbuf why = { 0 };
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct service *s = sup_find(cmds.sup, w->names[i]);
+		if (s && s->state != ST_READY && s->state != ST_DONE)
+			pbuf_printf(&why, "%s%s is %s", why.len ? ", " : "", s->conf->name,
+				    svc_state_name(s->state));
+	}
+	control_finishf(c, "fail", "timed out after %gs: %s", w->timeout, why.data ? why.data : "");
+	pbuf_free(&why);
+}
+
+/* wait's arguments into w: 0, or -1 with the reply sent. */
+static int wait_args(struct client *c, struct proto_request *req, struct wait *w)
+{
+	w->timeout = -1;
+	w->names = calloc(req->nargs ? req->nargs : 1, sizeof *w->names);
+	if (!w->names) {
+		control_finish(c, "fail", "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < req->nargs; i++) {
+		const char *a = req->args[i];
+		if (!strncmp(a, "timeout=", 8)) {
+			double d;
+			if (parse_duration(a + 8, &d) < 0) {
+				control_finishf(c, "usage",
+						"bad timeout '%s' (a duration: 500ms, 10s, 2m)", a + 8);
+				return -1;
+			}
+			w->timeout = d;
+		} else if (strchr(a, '=')) {
+			control_finishf(c, "usage", "wait: unknown option '%s'", a);
+			return -1;
+		} else if (!(w->names[w->n++] = strdup(a))) {
+			control_finish(c, "fail", "out of memory");
+			return -1;
+		}
+	}
+	if (w->n == 0) {
+		control_finish(c, "usage", "wait needs at least one service name");
+		return -1;
+	}
+	struct service **svcs = calloc(w->n, sizeof *svcs);
+	if (!svcs) {
+		control_finish(c, "fail", "out of memory");
+		return -1;
+	}
+	int found = find_all(c, w->names, w->n, svcs);
+	free(svcs);
+	return found;
+}
+
+static void cmd_wait(struct client *c, struct proto_request *req)
+{
+	static const struct control_hold hold = {
+		.check = settle_wait, .expired = wait_expired, .free = wait_free,
+	};
+	struct wait *w = calloc(1, sizeof *w);
+
+	if (!w) {
+		control_finish(c, "fail", "out of memory");
+		return;
+	}
+	if (wait_args(c, req, w) < 0) {
+		wait_free(w);
+		return;
+	}
+	control_hold(c, &hold, w, w->timeout);
+	settle_wait(c, w);
+}
+
+/* Every service that should be up is ready or done, and none failed. */
+static void cmd_ready(struct client *c, struct proto_request *req)
+{
+	struct supervisor *sup = cmds.sup;
+	struct pbuf why = { 0 };
+	size_t up = 0;
+
+	if (req->nargs) {
+		control_finish(c, "usage", "ready takes no arguments");
+		return;
+	}
+	if (sup->shutting_down) {
+		control_finish(c, "fail", "not ready: muster is shutting down");
+		return;
+	}
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct service *s = sup->svcs[i];
+		if (s->state == ST_READY || s->state == ST_DONE) {
+			up++;
+		} else if (s->want_up || s->restart_when_down || s->state == ST_FAILED) {
+			pbuf_printf(&why, "%s%s (%s)", why.len ? ", " : "", s->conf->name,
+				    svc_state_name(s->state));
+		}
+	}
+	if (why.len)
+		control_finishf(c, "fail", "not ready: %s", why.data);
+	else
+		control_finishf(c, "ok", "%zu of %zu services ready or done", up, sup->n);
+	pbuf_free(&why);
+}
+
+static void cmd_shutdown(struct client *c, struct proto_request *req)
+{
+	if (req->nargs) {
+		control_finish(c, "usage", "shutdown takes no arguments");
+		return;
+	}
+	if (!cmds.hooks.shutdown) {
+		control_finish(c, "fail", "shutdown is not available");
+		return;
+	}
+	log_info("control: shutdown requested by uid %u, pid %ld", (unsigned)control_peer_uid(c),
+		 (long)control_peer_pid(c));
+	control_finish(c, "ok", "shutting down");
+	cmds.hooks.shutdown("musterctl shutdown");
+}
+
+static void cmd_reload(struct client *c, struct proto_request *req)
+{
+	char *report = NULL;
+
+	if (req->nargs) {
+		control_finish(c, "usage", "reload takes no arguments");
+		return;
+	}
+	if (!cmds.hooks.reload) {
+		control_finish(c, "fail", "reload is not available in this muster");
+		return;
+	}
+	log_info("control: reload requested by uid %u, pid %ld", (unsigned)control_peer_uid(c),
+		 (long)control_peer_pid(c));
+	int r = cmds.hooks.reload(&report);
+	if (report && *report)
+		proto_line(control_reply(c), r < 0 ? "err" : "out", report);
+	free(report);
+	if (r < 0)
+		control_finish(c, "fail", "reload rejected; nothing was changed");
+	else
+		control_finish(c, "ok", NULL);
+}
+
+static void time_field(struct pbuf *b, const char *key, ev_tstamp t)
+{
+	if (t > 0)
+		proto_row_fieldf(b, key, "%.3f", t - cmds.origin < 0 ? 0 : t - cmds.origin);
+}
+
+static void cmd_timeline(struct client *c, struct proto_request *req)
+{
+	struct supervisor *sup = cmds.sup;
+	struct pbuf *out = control_reply(c);
+
+	if (req->nargs) {
+		control_finish(c, "usage", "timeline takes no arguments");
+		return;
+	}
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct service *s = sup->svcs[i];
+		struct start_times t = timeline_of(s);
+		const struct service *pred = timeline_pred(sup, s);
+		proto_row_begin(out);
+		proto_row_field(out, "name", s->conf->name);
+		proto_row_field(out, "state", svc_state_name(s->state));
+		time_field(out, "waiting", t.waiting);
+		time_field(out, "starting", t.starting);
+		time_field(out, "ready", t.ready);
+		proto_row_field(out, "pred", pred ? pred->conf->name : NULL);
+		proto_row_end(out);
+	}
+	control_finish(c, "ok", NULL);
+}
+
+static void cmd_graph(struct client *c, struct proto_request *req)
+{
+	struct supervisor *sup = cmds.sup;
+	struct pbuf *out = control_reply(c);
+
+	if (req->nargs) {
+		control_finish(c, "usage", "graph takes no arguments");
+		return;
+	}
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct service *s = sup->svcs[i];
+		proto_row_begin(out);
+		proto_row_field(out, "node", s->conf->name);
+		proto_row_field(out, "state", svc_state_name(s->state));
+		proto_row_end(out);
+	}
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct svc_conf *sc = sup->svcs[i]->conf;
+		for (size_t j = 0; j < sc->ndep + sc->nafter; j++) {
+			bool dep = j < sc->ndep;
+			size_t t = dep ? sc->dep_idx[j] : sc->after_idx[j - sc->ndep];
+			proto_row_begin(out);
+			proto_row_field(out, "from", sc->name);
+			proto_row_field(out, "to", sup->svcs[t]->conf->name);
+			proto_row_field(out, "edge", dep ? "depends" : "after");
+			proto_row_end(out);
+		}
+	}
+	control_finish(c, "ok", NULL);
+}
+
+const struct control_command command_table[] = {
+	{ "status", cmd_status },     { "start", cmd_start },     { "stop", cmd_stop },
+	{ "restart", cmd_restart },   { "wait", cmd_wait },       { "ready", cmd_ready },
+	{ "shutdown", cmd_shutdown }, { "reload", cmd_reload },   { "timeline", cmd_timeline },
+	{ "graph", cmd_graph },       { NULL, NULL },
+};
+
