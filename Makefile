@@ -35,7 +35,7 @@ endif
 
 CORE      := parse config envfile graph log service proc output notify probe control control_proto
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config graph service control docs notify supervise
+UNITS     := parse config envfile graph service control docs notify supervise
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
