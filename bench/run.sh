@@ -631,10 +631,11 @@ gen_envfile() {
 	awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "K%d=v\n", i }' >"$1"
 }
 
-# microseconds, without a fork when bash has EPOCHREALTIME
+# now_us VAR: the time in microseconds into VAR, without a fork when bash
+# has EPOCHREALTIME
 now_us() {
-	if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/[.,]/}"
-	else echo $(($(date +%s%N) / 1000)); fi
+	if [ -n "${EPOCHREALTIME:-}" ]; then printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"
+	else printf -v "$1" '%s' $(($(date +%s%N) / 1000)); fi
 }
 
 # muster --check on a service with an env-file of each size in ENV_LINES
@@ -654,11 +655,11 @@ scenario_envfile() {
 		cell_begin
 		for ((run = 1; ; run++)); do
 			cell_more "$run" || break
-			t0=$(now_us)
+			now_us t0
 			env -u MUSTER_CONFIG -u MUSTER_SOCKET BENCH_TAG="$TAG" timeout -k 2 300 \
 				"$MUSTER_BIN" --check -c "$d/muster.ini" >"$d/check.out" 2>"$d/check.err"
 			rc=$?
-			t1=$(now_us)
+			now_us t1
 			if [ "$rc" != 0 ] || [ "$(cat "$d/check.out")" != "level 0: s1" ]; then
 				failed "envcheck$lines" muster "run $run: --check exit $rc: $(head -c 300 "$d/check.err")"
 				break
