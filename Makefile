@@ -33,10 +33,10 @@ else
 BUILD     := build
 endif
 
-CORE      := parse config graph log service proc output notify probe control control_proto \
+CORE      := parse config envfile graph log service proc output notify probe control control_proto \
              init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config graph service control docs notify supervise
+UNITS     := parse config envfile graph service control docs notify supervise
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl

@@ -10,7 +10,9 @@
 #                                harness is broken (what `make check` runs)
 #
 # Environment: MUSTER (default ./muster), DINIT (a dinit binary: dinit joins
-# the table), BENCH_KEEP=1 (keep the work directory), BENCH_VERBOSE=1.
+# the table), BENCH_KEEP=1 (keep the work directory), BENCH_VERBOSE=1,
+# BENCH_ONLY="SCENARIO..." (run only those: start idle chain restart pid1
+# output envfile; no peers are installed).
 #
 # stdout: the report (machine, table, notes) in markdown; stderr: progress.
 # Raw numbers: build/bench/raw.tsv; logs: build/bench/logs/.
@@ -48,6 +50,7 @@ smoke) RUNS=1; RUNS_1000=1; NS="10"; SETTLE_MS=200; IDLE_SECS=1; IDLE_RUNS=1
        CELL_BUDGET=10 ;;
 esac
 CHAIN_LEN=10 CHAIN_MS=50
+ENV_LINES="20000 80000"   # env-file sizes (lines); the start row uses the last
 
 verbose=0
 [ "$mode" != smoke ] && verbose=1
@@ -137,7 +140,7 @@ else
 fi
 : >"$RAW"
 : >"$FAILS"
-[ "$mode" != smoke ] && install_peers
+[ "$mode" != smoke ] && [ -z "${BENCH_ONLY:-}" ] && install_peers
 
 CC=${CC:-cc}
 CFLAGS_B="-std=gnu11 -O2 -Wall -Wextra -D_GNU_SOURCE"
@@ -620,15 +623,85 @@ scenario_output() {
 	rm -rf "$OUTDIR"
 }
 
+# ---- 8. env-file loading ---------------------------------------------------------
+
+# gen_envfile FILE N: N distinct KEY=VALUE lines (700 KB for 80000: under
+# the 1 MiB an env-file may have)
+gen_envfile() {
+	awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "K%d=v\n", i }' >"$1"
+}
+
+# now_us VAR: the time in microseconds into VAR, without a fork when bash
+# has EPOCHREALTIME
+now_us() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"
+	else printf -v "$1" '%s' $(($(date +%s%N) / 1000)); fi
+}
+
+# muster --check on a service with an env-file of each size in ENV_LINES
+# (loading, the merge with env = and validation: the config work of every
+# start and reload); then, at the largest, a start of that service (its
+# environment is merged with muster's own at every start)
+scenario_envfile() {
+	local lines d run res t0 t1 rc last=""
+	case " $TOOLS_SUP " in *" muster "*) ;; *) return 0 ;; esac
+	for lines in $ENV_LINES; do
+		last=$lines
+		d=$WORK/envfile$lines
+		mkdir -p "$d"
+		gen_envfile "$d/service.env" "$lines"
+		setup muster "$d" 1 "$d/fifo" "" plain || { failed "envcheck$lines" muster setup; continue; }
+		printf 'env = K1=env\nenv-file = service.env\n' >>"$d/muster.ini"   # s1's section is the last
+		cell_begin
+		for ((run = 1; ; run++)); do
+			cell_more "$run" || break
+			now_us t0
+			env -u MUSTER_CONFIG -u MUSTER_SOCKET BENCH_TAG="$TAG" timeout -k 2 300 \
+				"$MUSTER_BIN" --check -c "$d/muster.ini" >"$d/check.out" 2>"$d/check.err"
+			rc=$?
+			now_us t1
+			if [ "$rc" != 0 ] || [ "$(cat "$d/check.out")" != "level 0: s1" ]; then
+				failed "envcheck$lines" muster "run $run: --check exit $rc: $(head -c 300 "$d/check.err")"
+				break
+			fi
+			record "envcheck$lines" muster "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1000 }')"
+			say "env-file $lines lines, --check run $run: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1000 }') ms"
+		done
+	done
+	[ -n "$last" ] || return 0
+	d=$WORK/envfile$last
+	setup muster "$d" 1 "$d/fifo" "" plain || { failed "envstart$last" muster setup; return 0; }
+	printf 'env = K1=env\nenv-file = service.env\n' >>"$d/muster.ini"
+	cell_begin
+	for ((run = 1; ; run++)); do
+		cell_more "$run" || break
+		res=$d/result.$run
+		drive_run "envstart$last-muster" "$res" -F "$d/fifo" -n 1 -s "$SETTLE_MS" -t 300 \
+			-e "$d/stderr.$run" -- "$MUSTER_BIN" -c "$d/muster.ini"
+		if [ "$(key ok "$res")" != 1 ]; then
+			failed "envstart$last" muster "run $run: $(key error "$res")"
+			cp "$d/stderr.$run" "$LOGS/envstart$last-muster.stderr.$run" 2>/dev/null
+			break
+		fi
+		muster_checks "envstart$last" "$d/stderr.$run" "$res" 1 || break
+		record "envstart$last" muster "$(key ready_ms "$res")"
+		say "env-file $last lines, start run $run: ready $(key ready_ms "$res") ms"
+	done
+}
+
 # ---- run ---------------------------------------------------------------------------
 
+# only BENCH_ONLY's scenarios, when it is set
+want() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) true ;; *) false ;; esac; }
+
 IDLE_TOOL=""
-scenario_start_stop
-scenario_idle
-scenario_chain
-scenario_restart
-scenario_pid1
-scenario_output
+want start && scenario_start_stop
+want idle && scenario_idle
+want chain && scenario_chain
+want restart && scenario_restart
+want pid1 && scenario_pid1
+want output && scenario_output
+want envfile && scenario_envfile
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T_START))
@@ -728,6 +801,14 @@ target() {
 			[ -n "${MED[$s/$t]:-}" ] && ! lt "$m" "${MED[$s/$t]}" && why="${why:+$why; }$t faster"
 		done ;;
 	rss) lt "$m" 2048 || why="$(fmt mib "$m") MiB" ;;
+	envcheck*)
+		# linear: N times the lines, at most N + 1 times the time
+		local first=${ENV_LINES%% *} m1
+		[ "$s" = "envcheck$first" ] && { echo "—"; return; }
+		m1=${MED[envcheck$first/muster]:-}
+		[ -z "$m1" ] && { echo "—"; return; }
+		le "$m" "$(awk -v a="$m1" -v n="${s#envcheck}" -v f="$first" 'BEGIN { print a * (n / f + 1) }')" ||
+			why="×$(awk -v a="$m" -v b="$m1" 'BEGIN { printf "%.1f", a / b }') the $first-line time" ;;
 	idle_sys) [ "${MAX[$s/muster]}" = 0 ] || why="$(fmt int "${MAX[$s/muster]}") calls" ;;
 	chain) le "$m" 505 || why="$(fmt ms "$m") ms" ;;
 	restart) lt "$m" 1 || why="$(fmt ms "$m") ms" ;;
@@ -759,6 +840,20 @@ ROWS+=("PID 1: overhead over bare /bin/true (ms)|pid1_over|ms|≤ catatonit")
 ROWS+=("PID 1: zombies 100 ms after $ORPHANS orphans exit|orph_z|int|")
 ROWS+=("PID 1: $ORPHANS orphans released → all reaped (ms)|orph_ms|ms|")
 ROWS+=("output: $OUT_MIB MiB of lines → file (MiB/s)|output|rate|≥ 0.5× direct")
+first_env=${ENV_LINES%% *}
+for lines in $ENV_LINES; do
+	if [ "$lines" = "$first_env" ]; then tgt=""
+	else tgt="≤ $((lines / first_env + 1))× the $first_env-line time"; fi
+	ROWS+=("env-file of $lines lines: \`muster --check\` (ms)|envcheck$lines|ms|$tgt")
+done
+ROWS+=("env-file of ${ENV_LINES##* } lines: start 1 service → ready (ms)|envstart${ENV_LINES##* }|ms|")
+
+# a tool with no figure at all (BENCH_ONLY) gets no column
+shown=""
+for t in $ALL_TOOLS; do
+	for k in "${!N[@]}"; do [ "${k##*/}" = "$t" ] && { shown="$shown $t"; break; }; done
+done
+ALL_TOOLS=${shown# }
 
 hdr="| scenario |"
 sep="| --- |"

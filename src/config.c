@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <arpa/inet.h>
 
+#include "envfile.h"
 #include "parse.h"
 
 #define MAX_NAME 64
@@ -894,53 +895,6 @@ static int set_command(struct loader *l, void *obj, size_t off, const char *v)
 	return set_string(l, obj, off, v);
 }
 
-/* ---- env-file -------------------------------------------------------- */
-
-/* Read KEY=VALUE lines; blank lines and # comments are skipped, an
- * optional "export " prefix is allowed, and a value may be quoted. */
-static void read_env_file(struct loader *l, struct svc_conf *s, int line)
-{
-	FILE *f = fopen(s->env_file, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	int n = 0;
-
-	if (!f) {
-		err(l, line, "env-file '%s' of service '%s': %s", s->env_file, s->name,
-		    strerror(errno));
-		return;
-	}
-	char **saved = s->env; /* env-file first, then env overrides */
-	s->env = NULL;
-	while (getline(&buf, &cap, f) >= 0) {
-		n++;
-		buf[strcspn(buf, "\r\n")] = '\0';
-		char *p = trim(buf);
-		if (!*p || *p == '#')
-			continue;
-		if (!strncmp(p, "export ", 7))
-			p = trim(p + 7);
-		char *eq = strchr(p, '=');
-		char *val = eq ? eq + 1 : NULL;
-		size_t vl = val ? strlen(val) : 0;
-		if (val && vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
-			memmove(val, val + 1, vl - 2);
-			val[vl - 2] = '\0';
-		}
-		if (!eq || env_add(s, p))
-			errlist_add(l->errs, s->env_file, n, "expected KEY=VALUE, got '%.40s'", p);
-	}
-	if (ferror(f))
-		err(l, line, "env-file '%s': %s", s->env_file, strerror(errno));
-	free(buf);
-	fclose(f);
-	for (size_t i = 0; saved && saved[i]; i++) {
-		env_add(s, saved[i]);
-		free(saved[i]);
-	}
-	free(saved);
-}
-
 /* ---- whole-config validation ----------------------------------------- */
 
 static void resolve_names(struct loader *l, struct svc_conf *s, char **names, int line,
@@ -1005,8 +959,8 @@ static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
 	if (s->ready_interval <= 0)
 		err(l, LINE_OF("ready-interval"), "service '%s': ready-interval must be above 0",
 		    s->name);
-	if (s->env_file)
-		read_env_file(l, s, LINE_OF("env-file"));
+	if (s->env_file) /* env-file first, then env overrides */
+		envfile_load(s->env_file, &s->env, l->errs, l->file, LINE_OF("env-file"), s->name);
 	resolve_names(l, s, s->depends, s->depends_line, "depends", &s->dep_idx, &s->ndep);
 	resolve_names(l, s, s->after, s->after_line, "after", &s->after_idx, &s->nafter);
 #undef LINE_OF

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "envfile.h"
 #include "log.h"
 #include "notify.h"
 #include "output.h"
@@ -276,50 +277,40 @@ static int child_main(void *arg)
 	child_fail(errfd, STAGE_EXEC, err);
 }
 
-/* KEY=VALUE into env (replacing KEY); env has room for one more entry. */
-static void env_put(char **env, size_t *n, char *kv)
-{
-	size_t klen = strcspn(kv, "=") + 1;
-	for (size_t i = 0; i < *n; i++)
-		if (!strncmp(env[i], kv, klen)) {
-			env[i] = kv;
-			return;
-		}
-	env[(*n)++] = kv;
-	env[*n] = NULL;
-}
-
 /* The daemon's environment (less what is meant for the daemon alone), the
  * user's HOME, USER and LOGNAME, NOTIFY_SOCKET for type = notify, then the
- * service's env.  Strings made here go to owned[4]. */
+ * service's env; a later KEY=VALUE replaces an earlier one, through a hash
+ * table (an env-file may hold many thousands).  Strings made here go to
+ * owned[4]. */
 static char **child_env(const struct svc_conf *c, const struct passwd *pw, char **owned)
 {
-	size_t n = 0, extra = 5, k = 0, o = 0;
+	struct envmap m = { 0 };
+	size_t n = 0, extra = 5, o = 0;
 	while (environ[n])
 		n++;
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		extra++;
-	char **env = malloc((n + extra + 1) * sizeof *env);
-	if (!env)
+	if (envmap_reserve(&m, n + extra)) /* then no envmap_put() fails */
 		return NULL;
-	env[0] = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) && strncmp(environ[i], "LISTEN_", 7) &&
 		    strncmp(environ[i], "WATCHDOG_", 9) && strncmp(environ[i], "MUSTER_SOCKET=", 14))
-			env_put(env, &k, environ[i]);
+			envmap_put(&m, environ[i], NULL);
 	if (pw) {
 		if (asprintf(&owned[o], "HOME=%s", pw->pw_dir) > 0)
-			env_put(env, &k, owned[o++]);
+			envmap_put(&m, owned[o++], NULL);
 		if (asprintf(&owned[o], "USER=%s", pw->pw_name) > 0)
-			env_put(env, &k, owned[o++]);
+			envmap_put(&m, owned[o++], NULL);
 		if (asprintf(&owned[o], "LOGNAME=%s", pw->pw_name) > 0)
-			env_put(env, &k, owned[o++]);
+			envmap_put(&m, owned[o++], NULL);
 	}
 	if (c->type == TYPE_NOTIFY && notify_socket_path() &&
 	    asprintf(&owned[o], "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
-		env_put(env, &k, owned[o++]);
+		envmap_put(&m, owned[o++], NULL);
 	for (size_t i = 0; c->env && c->env[i]; i++)
-		env_put(env, &k, c->env[i]);
+		envmap_put(&m, c->env[i], NULL);
+	char **env = m.v;
+	free(m.slots);
 	return env;
 }
 

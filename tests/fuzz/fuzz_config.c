@@ -8,10 +8,11 @@
  * otherwise DIR/env does not exist.
  *
  * Sandbox: src/config.c is compiled for this target with
- * -Dfopen=muster_fuzz_fopen, and muster_fuzz_fopen() answers EACCES for any
- * path outside DIR (or with a "/.." in it), so an env-file such as /dev/zero
- * or /dev/stdin cannot hang or flood the fuzzer.  config.c opens files with
- * fopen() only.
+ * -Dfopen=muster_fuzz_fopen and src/envfile.c with -Dopen=muster_fuzz_open,
+ * and both answer EACCES for any path outside DIR (or with a "/.." in it),
+ * so that the fuzzer reads no file of the machine's (envfile.c would refuse
+ * /dev/zero or /dev/stdin anyway).  config.c opens files with fopen() only,
+ * envfile.c with open() only (after a stat(), which opens nothing).
  *
  * After a load, the invariants that the rest of the daemon relies on are
  * checked: a config comes without errors and with a valid plan (levels that
@@ -49,6 +50,18 @@ FILE *muster_fuzz_fopen(const char *path, const char *mode)
 		return NULL;
 	}
 	return fopen(path, mode);
+}
+
+int muster_fuzz_open(const char *path, int flags, ...);
+
+int muster_fuzz_open(const char *path, int flags, ...)
+{
+	size_t n = strlen(dir);
+	if (!n || strncmp(path, dir, n) || path[n] != '/' || strstr(path, "/..")) {
+		errno = EACCES;
+		return -1;
+	}
+	return open(path, flags); /* envfile.c never creates a file */
 }
 
 static void cleanup(void)
