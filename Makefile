@@ -33,7 +33,7 @@ else
 BUILD     := build
 endif
 
-CORE      := parse config graph log service proc output notify probe control control_proto
+CORE      := parse keys config graph log service proc output notify probe control control_proto
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
 UNITS     := parse config graph service control docs notify supervise
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)

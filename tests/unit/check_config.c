@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "keys.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -572,22 +573,22 @@ END_TEST
 
 START_TEST(test_key_tables)
 {
-	/* every key the public tables list is known to the parser, in its own
-	 * section (whatever its value does) */
-	const char *const *tables[2] = { config_service_keys, config_muster_keys };
+	/* every key of the tables is known to the parser, in its own section
+	 * (whatever its value does) */
+	const struct key_table *tables[2] = { &keys_service, &keys_muster };
 	for (int t = 0; t < 2; t++) {
 		size_t n = 0;
-		for (const char *const *k = tables[t]; *k; k++, n++) {
+		for (const struct key *k = tables[t]->rows; k < tables[t]->rows + tables[t]->n; k++, n++) {
 			char *text = NULL;
 			ck_assert_int_ge(asprintf(&text, "%s\n%s = 1\n",
-						  t == 0 ? "[service a]" : "[muster]", *k), 0);
+						  t == 0 ? "[service a]" : "[muster]", k->name), 0);
 			struct errlist errs;
 			char *path;
 			struct config *c = load(text, &errs, &path);
 			for (size_t i = 0; i < errs.n; i++)
 				ck_assert_msg(!strstr(errs.msgs[i], "unknown key") &&
 					      !strstr(errs.msgs[i], "belongs in"),
-					      "key '%s': %s", *k, errs.msgs[i]);
+					      "key '%s': %s", k->name, errs.msgs[i]);
 			config_free(c);
 			errlist_free(&errs);
 			free(path);
