@@ -60,6 +60,10 @@ $(BUILD)/check_%.o: tests/unit/check_%.c | $(BUILD)
 $(BUILD)/check_%: $(BUILD)/check_%.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
+# check_config makes allocations fail on demand (its "oom" tests)
+$(BUILD)/check_config: LDFLAGS += $(foreach f,malloc calloc realloc strdup strndup \
+  vasprintf asprintf getline __getdelim,-Wl,--wrap=$(f))
+
 $(BUILD):
 	mkdir -p $@
 

@@ -31,16 +31,18 @@
  *  - continuation lines: for inih a blank line does not end them, for
  *    muster it does; the reader hands inih an indented line that continues
  *    nothing without its indentation;
- *  - the byte order mark: the reader has to look past it to see what the
- *    first line is, so inih never gets it;
+ *  - the byte order mark: inih skips it, but the reader has to look past
+ *    it too, to see what the first line is;
  *  - a NUL byte: inih takes C strings; the reader reports the line.
  *
- * What of muster's format changed by going through inih (errors either way,
- * or characters no one writes; tests/unit/check_config.c, "inih"):
- * a key of 198 bytes or more, or one holding a blank and a ';' (no key
- * does), is a syntax error instead of an unknown key; an indented line
- * after "= value" (a setting without a key) is a line of its own; a form
- * feed or vertical tab around a key or value is trimmed, as blanks are.
+ * What of muster's format changed by going through inih (lines that are
+ * errors either way, or characters no one writes; check_config.c's
+ * test_inih_format_changes): a key of 198 bytes or more, or one holding a
+ * blank and a ';' (no key does), is a syntax error instead of an unknown
+ * key, and an indented line after it is a line of its own, as after
+ * "= value" (a setting without a key: inih continues only a named one); a
+ * form feed, vertical tab or carriage return is a blank wherever inih trims
+ * (around a line, a key, a value), and so can indent a line.
  *
  * Out of memory anywhere in a load is one error, "FILE: out of memory"
  * (keys.h counts failed allocations): never an exit, and at reload the
@@ -128,6 +130,7 @@ struct loader {
 	char *line;             /* the current physical line */
 	size_t linecap;
 	int lineno;
+	char *text;             /* the line from its first non-blank, for messages */
 	char *handed;           /* the text handed to inih (in line) ... */
 	const char *inih_buf;   /* ... and inih's copy: its line buffer */
 	char *cut_at;           /* where an inline comment was cut off, or NULL */
@@ -401,14 +404,17 @@ static void start_setting(struct loader *l, const char *section, const char *nam
 	l->value = keys_strdup(value);
 	l->pending = l->key && l->value;
 	l->key_line = l->lineno;
-	l->key_sec = SEC_NONE;
-	if (section[0] == 'm') {
+	/* the label the reader handed inih for the section */
+	char *end;
+	l->key_sec = SEC_BAD;
+	if (!section[0]) {
+		l->key_sec = SEC_NONE;
+	} else if (!strcmp(section, "m")) {
 		l->key_sec = SEC_MUSTER;
-	} else if (section[0] == 's') {
-		l->key_sec = SEC_SERVICE;
-		l->key_svc = strtoul(section + 1, NULL, 10);
-	} else if (section[0] == 'x') {
-		l->key_sec = SEC_BAD;
+	} else if (section[0] == 's' && isdigit((unsigned char)section[1])) {
+		l->key_svc = strtoul(section + 1, &end, 10);
+		if (!*end && l->key_svc < l->cfg->nservices)
+			l->key_sec = SEC_SERVICE;
 	}
 }
 
@@ -489,7 +495,7 @@ static char *reader(char *str, int num, void *stream)
 		if (l->cut_at)
 			*l->cut_at = ';';
 		err(l, l->lineno, "expected 'key = value', '[section]' or a comment, got '%.40s%s'",
-		    l->handed, strlen(l->handed) > 40 ? "..." : "");
+		    l->text, strlen(l->text) > 40 ? "..." : "");
 		l->open = false;
 	}
 	l->expect = l->handled = l->cut = l->cont = false;
@@ -515,8 +521,14 @@ static char *reader(char *str, int num, void *stream)
 	char *p = l->line;
 	if (l->lineno == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
-	bool indented = *p == ' ' || *p == '\t';
-	p = trim(p);
+	/* blanks are what inih takes for them, isspace(): so inih sees the
+	 * same start of a line (an indentation, a '[', a comment) as we do */
+	bool indented = isspace((unsigned char)*p);
+	while (isspace((unsigned char)*p))
+		p++;
+	for (char *e = p + strlen(p); e > p && isspace((unsigned char)e[-1]);)
+		*--e = '\0';
+	l->text = p;
 	if (!*p) {
 		finish_setting(l); /* a blank line ends continuations */
 		l->open = false;
@@ -536,9 +548,11 @@ static char *reader(char *str, int num, void *stream)
 		section_header(l, p);
 		return hand(l, str, num, l->label);
 	}
+	/* a setting: handed without its indentation, but line 1 as read, so
+	 * that inih skips the byte order mark (and only one at the start) */
 	l->cut_at = cut_comment(p);
 	l->expect = true;
-	return hand(l, str, num, p);
+	return hand(l, str, num, l->lineno == 1 ? l->line : p);
 }
 
 /* ---- env-file -------------------------------------------------------- */
