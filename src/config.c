@@ -256,6 +256,61 @@ static int *svc_lines(struct loader *l, size_t i)
 	return &l->svc_line[i * keys_service.n];
 }
 
+/* ---- services by name ------------------------------------------------ */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void by_name_put(struct config *c, size_t i)
+{
+	size_t m = c->by_name_cap - 1, h = name_hash(c->services[i].name) & m;
+	while (c->by_name[h])
+		h = (h + 1) & m;
+	c->by_name[h] = i + 1;
+}
+
+/* Index the last service added; without memory for the table, there is
+ * none (config_find() then looks through the list). */
+static void by_name_add(struct config *c)
+{
+	if (c->by_name && 2 * c->nservices <= c->by_name_cap) {
+		by_name_put(c, c->nservices - 1);
+		return;
+	}
+	free(c->by_name);
+	c->by_name_cap = 64;
+	while (c->by_name_cap < 4 * c->nservices)
+		c->by_name_cap *= 2;
+	c->by_name = calloc(c->by_name_cap, sizeof *c->by_name);
+	if (!c->by_name) {
+		c->by_name_cap = 0;
+		keys_oom();
+		return;
+	}
+	for (size_t i = 0; i < c->nservices; i++)
+		by_name_put(c, i);
+}
+
+long config_find(const struct config *c, const char *name)
+{
+	if (!c->by_name) {
+		for (size_t i = 0; i < c->nservices; i++)
+			if (!strcmp(c->services[i].name, name))
+				return (long)i;
+		return -1;
+	}
+	size_t m = c->by_name_cap - 1;
+	for (size_t h = name_hash(name) & m; c->by_name[h]; h = (h + 1) & m)
+		if (!strcmp(c->services[c->by_name[h] - 1].name, name))
+			return (long)(c->by_name[h] - 1);
+	return -1;
+}
+
 static struct svc_conf *add_service(struct loader *l, const char *name)
 {
 	struct config *c = l->cfg;
@@ -281,6 +336,7 @@ static struct svc_conf *add_service(struct loader *l, const char *name)
 	s->name = copy;
 	s->line = l->lineno;
 	memset(svc_lines(l, i), 0, nk * sizeof *l->svc_line);
+	by_name_add(c);
 	return s;
 }
 
@@ -341,9 +397,10 @@ static void section_header(struct loader *l, char *p)
 static void apply_setting(struct loader *l)
 {
 	const struct key_table *t, *other;
+	const char *service = NULL;
 	void *obj;
 	int *lines;
-	char where[KEYS_MAX_NAME + 16];
+	char where[KEYS_WHERE_MAX];
 
 	switch (l->key_sec) {
 	case SEC_NONE:
@@ -354,35 +411,35 @@ static void apply_setting(struct loader *l)
 	case SEC_MUSTER:
 		t = &keys_muster, other = &keys_service;
 		obj = l->cfg, lines = l->muster_line;
-		snprintf(where, sizeof where, "[muster]");
 		break;
 	default:
 		t = &keys_service, other = &keys_muster;
 		obj = &l->cfg->services[l->key_svc], lines = svc_lines(l, l->key_svc);
-		snprintf(where, sizeof where, "[service %s]", l->cfg->services[l->key_svc].name);
+		service = l->cfg->services[l->key_svc].name;
 	}
 
 	const struct key *k = keys_find(t, l->key);
 	if (!k) {
 		const char *s = suggest(l->key, &t->rows[0].name, t->n, sizeof t->rows[0]);
 		if (s)
-			err(l, l->key_line, "unknown key '%s' in %s (did you mean '%s'?)", l->key, where, s);
+			err(l, l->key_line, "unknown key '%s' in %s (did you mean '%s'?)", l->key,
+			    keys_where(service, where), s);
 		else if (keys_find(other, l->key))
 			err(l, l->key_line, "key '%s' belongs in %s, not in %s", l->key,
-			    other->section, where);
+			    other->section, keys_where(service, where));
 		else
-			err(l, l->key_line, "unknown key '%s' in %s", l->key, where);
+			err(l, l->key_line, "unknown key '%s' in %s", l->key, keys_where(service, where));
 		return;
 	}
 	size_t i = (size_t)(k - t->rows);
 	if (lines[i] && !k->type->list) {
 		err(l, l->key_line, "'%s' is set twice in %s (first on line %d)", k->name,
-		    where, lines[i]);
+		    keys_where(service, where), lines[i]);
 		return;
 	}
 	if (!lines[i])
 		lines[i] = l->key_line;
-	struct key_ctx c = { l->file, l->key_line, where, l->errs };
+	struct key_ctx c = { l->file, l->key_line, service, l->errs };
 	key_set(k, obj, l->value, &c);
 }
 
@@ -776,7 +833,7 @@ static struct config *config_new(struct errlist *errs)
 		keys_oom();
 		return NULL;
 	}
-	struct key_ctx dc = { "(defaults)", 0, "[muster]", errs };
+	struct key_ctx dc = { "(defaults)", 0, NULL, errs };
 	keys_defaults(&keys_muster, c, &dc);
 	return c;
 }
@@ -852,7 +909,7 @@ struct config *config_load(const char *file, struct errlist *errs)
 	struct loader l = { .file = file, .errs = errs };
 	size_t before = errs->n;
 	unsigned long oom = keys_oom_count();
-	struct key_ctx dc = { "(defaults)", 0, "[service NAME]", errs };
+	struct key_ctx dc = { "(defaults)", 0, "NAME", errs };
 
 	keys_defaults(&keys_service, &l.tmpl, &dc);
 	l.cfg = config_new(errs);
@@ -887,14 +944,6 @@ struct config *config_load(const char *file, struct errlist *errs)
 	return l.cfg;
 }
 
-long config_find(const struct config *c, const char *name)
-{
-	for (size_t i = 0; i < c->nservices; i++)
-		if (!strcmp(c->services[i].name, name))
-			return (long)i;
-	return -1;
-}
-
 static void svc_conf_free(struct svc_conf *s)
 {
 	free(s->name);
@@ -910,6 +959,7 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < c->nservices; i++)
 		svc_conf_free(&c->services[i]);
 	free(c->services);
+	free(c->by_name);
 	free(c->file);
 	keys_free(&keys_muster, c);
 	graph_free(&c->graph);

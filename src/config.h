@@ -75,6 +75,8 @@ struct config {
 
 	struct svc_conf *services;
 	size_t nservices;
+	size_t *by_name;        /* config_find()'s hash table: index + 1, 0: free */
+	size_t by_name_cap;     /* a power of two, or 0: no table */
 	struct graph graph;     /* edges: service -> what it waits for */
 	int *levels;
 	int nlevels;

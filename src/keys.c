@@ -440,18 +440,28 @@ const struct key *keys_find(const struct key_table *t, const char *name)
 	return NULL;
 }
 
+const char *keys_where(const char *service, char *buf)
+{
+	if (!service)
+		return "[muster]";
+	snprintf(buf, KEYS_WHERE_MAX, "[service %s]", service);
+	return buf;
+}
+
 int key_set(const struct key *k, void *obj, const char *v, struct key_ctx *c)
 {
 	int r = k->type->parse(k, obj, v, c);
 	if (r != -1)
 		return r ? -1 : 0;
 	const char *hint = k->hint ? k->hint : k->type->hint;
+	char buf[KEYS_WHERE_MAX];
+	const char *where = keys_where(c->service, buf);
 	if (k->type->what)
 		report(c, "%s '%s' for '%s' (%s)", k->type->what, v, k->name, hint);
 	else if (hint)
-		report(c, "invalid %s '%s' in %s (%s)", k->name, v, c->where, hint);
+		report(c, "invalid %s '%s' in %s (%s)", k->name, v, where, hint);
 	else
-		report(c, "invalid %s '%s' in %s", k->name, v, c->where);
+		report(c, "invalid %s '%s' in %s", k->name, v, where);
 	return -1;
 }
 

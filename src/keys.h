@@ -46,7 +46,7 @@ struct key;
 struct key_ctx {
 	const char *file;       /* the config file: messages, relative paths */
 	int line;               /* the key's line */
-	const char *where;      /* "[muster]" or "[service NAME]" */
+	const char *service;    /* the service's name; NULL in [muster] */
 	struct errlist *errs;
 };
 
@@ -105,6 +105,11 @@ void keys_free(const struct key_table *t, void *obj);
 /* A service name: 1 to KEYS_MAX_NAME letters, digits and - _ . @ */
 #define KEYS_MAX_NAME 64
 bool keys_name_valid(const char *s);
+
+/* Where a message says a key is: "[muster]" for service NULL, else
+ * "[service NAME]", in buf (KEYS_WHERE_MAX bytes). */
+#define KEYS_WHERE_MAX (KEYS_MAX_NAME + 12)
+const char *keys_where(const char *service, char *buf);
 
 /* Add one KEY=VALUE to s->env, replacing an earlier value of KEY: 0, or
  * -1 when kv is not KEY=VALUE.  Out of memory is counted, not returned

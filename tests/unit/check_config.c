@@ -1570,7 +1570,7 @@ START_TEST(test_key_defaults)
 			memset(&s, 0, sizeof s);
 			memset(&m, 0, sizeof m);
 			struct errlist errs = { 0 };
-			struct key_ctx ctx = { "defaults", 1, "here", &errs };
+			struct key_ctx ctx = { "defaults", 1, t ? NULL : "here", &errs };
 			if (k->def) {
 				ck_assert_msg(key_set(k, obj, k->def, &ctx) == 0, "default of '%s': %s",
 					      k->name, errs.n ? errs.msgs[0] : "");
