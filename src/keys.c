@@ -20,11 +20,10 @@ _Static_assert(sizeof(enum svc_type) == sizeof(int) &&
 	       sizeof(enum log_level) == sizeof(int),
 	       "enum fields are set and compared as int");
 
-/* The field at offset off of obj, as a type (CFIELD: read only). */
+/* The field at offset off of obj, of the type; CFIELD: its value, read
+ * through a pointer type (obj is const). */
 #define FIELD(obj, off, type) ((type *)((char *)(obj) + (off)))
-#define CFIELD(obj, off, type) ((const type *)((const char *)(obj) + (off)))
-typedef char *str;
-typedef char **strv;
+#define CFIELD(obj, off, ptr) (*(ptr)((const char *)(obj) + (off)))
 
 /* ---- allocation while loading ---------------------------------------- */
 
@@ -480,19 +479,19 @@ static bool field_equal(enum key_field f, const void *a, const void *b, size_t o
 	case F_TEXT:
 		return true;
 	case F_STR: {
-		const char *x = *CFIELD(a, off, str), *y = *CFIELD(b, off, str);
+		const char *x = CFIELD(a, off, char *const *), *y = CFIELD(b, off, char *const *);
 		return x == y || (x && y && !strcmp(x, y));
 	}
 	case F_STRV:
-		return strv_equal(*CFIELD(a, off, strv), *CFIELD(b, off, strv));
+		return strv_equal(CFIELD(a, off, char **const *), CFIELD(b, off, char **const *));
 	case F_BOOL:
-		return *CFIELD(a, off, bool) == *CFIELD(b, off, bool);
+		return CFIELD(a, off, const bool *) == CFIELD(b, off, const bool *);
 	case F_INT:
-		return *CFIELD(a, off, int) == *CFIELD(b, off, int);
+		return CFIELD(a, off, const int *) == CFIELD(b, off, const int *);
 	case F_DOUBLE:
-		return *CFIELD(a, off, double) == *CFIELD(b, off, double);
+		return CFIELD(a, off, const double *) == CFIELD(b, off, const double *);
 	case F_U64:
-		return *CFIELD(a, off, uint64_t) == *CFIELD(b, off, uint64_t);
+		return CFIELD(a, off, const uint64_t *) == CFIELD(b, off, const uint64_t *);
 	}
 	return false;
 }
