@@ -7,11 +7,13 @@
  * handler with the key above it, and tells the handler which section a key
  * is in.  Our reader (through ini_parse_stream) sees every physical line
  * first, and does only what that build cannot (INI_MAX_LINE 200, no
- * INI_HANDLER_LINENO, a return value that names the first error only) or
- * does otherwise than muster's format:
+ * INI_HANDLER_LINENO in its ini.h, a return value that names the first
+ * error only) or does otherwise than muster's format:
  *
- *  - line numbers: the handler is not told them, so the reader counts, and
- *    hands inih exactly one line per physical line;
+ *  - line numbers: ini.h's handler is not told them (the library as built
+ *    does pass one, as a fifth argument ini.h does not declare: nothing to
+ *    rely on), so the reader counts, and hands inih exactly one line per
+ *    physical line;
  *  - every syntax error: inih calls nothing for a line without '=' or ':'
  *    and returns only the first such line; the reader notes a setting line
  *    that did not reach the handler, and reports it;
