@@ -33,7 +33,7 @@ else
 BUILD     := build
 endif
 
-CORE      := parse config envfile graph log service proc output notify probe control control_proto \
+CORE      := parse keys config envfile graph log service proc output notify probe control control_proto \
              init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
 UNITS     := parse config envfile graph service control docs notify supervise
@@ -60,6 +60,10 @@ $(BUILD)/check_%.o: tests/unit/check_%.c | $(BUILD)
 
 $(BUILD)/check_%: $(BUILD)/check_%.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+# check_config makes allocations fail on demand (its "oom" tests)
+$(BUILD)/check_config: LDFLAGS += $(foreach f,malloc calloc realloc strdup strndup \
+  vasprintf asprintf getline __getdelim,-Wl,--wrap=$(f))
 
 $(BUILD):
 	mkdir -p $@

@@ -1,15 +1,54 @@
-/* The config file: physical lines -> inih -> keys -> struct config.
+/* The config file: physical lines -> our reader -> inih -> the key tables
+ * (keys.c) -> struct config; then each service and the graph are checked.
  *
- * Debian's libinih is built with a 200-byte line limit and without line
- * numbers for the handler, and it reports only the first syntax error.  So
- * inih reads through a reader of ours (ini_parse_stream) that sees every
- * physical line first: it counts lines, takes lines of any length, handles
- * section headers, continuation lines and syntax errors, and hands inih one
- * short canonical "k=v" line per setting.  inih then drives the handler,
- * which reads the real key, value and line number from the reader's state.
+ * inih (Debian's libinih, as Debian builds it) does the INI parsing: it
+ * splits a setting into key and value at the first '=' or ':' and trims
+ * both, skips comment and blank lines, hands each continuation line to the
+ * handler with the key above it, and tells the handler which section a key
+ * is in.  Our reader (through ini_parse_stream) sees every physical line
+ * first, and does only what that build cannot (INI_MAX_LINE 200, no
+ * INI_HANDLER_LINENO in its ini.h, a return value that names the first
+ * error only) or does otherwise than muster's format:
  *
- * Inline comments: a ';' preceded by a blank and outside quotes starts a
- * comment, so `command = sh -c "a ; b"` keeps its semicolon.
+ *  - line numbers: ini.h's handler is not told them (the library as built
+ *    does pass one, as a fifth argument ini.h does not declare: nothing to
+ *    rely on), so the reader counts, and hands inih exactly one line per
+ *    physical line;
+ *  - every syntax error: inih calls nothing for a line without '=' or ':'
+ *    and returns only the first such line; the reader notes a setting line
+ *    that did not reach the handler, and reports it;
+ *  - long lines: inih's buffer holds 199 bytes and would parse the rest as
+ *    a line of its own; the reader hands it the first 199, and the handler
+ *    takes the end of the value from the reader's copy of the line;
+ *  - inline comments: inih's "';' after a blank" knows no quotes, so
+ *    `command = sh -c "a ; b"` would lose "; b"; the reader cuts comments
+ *    the way muster always has, and when a ';' after a blank is left in the
+ *    value the handler takes the value's end from the reader's copy too;
+ *  - section headers: inih calls no handler for them (a section without a
+ *    key, and the line of any header, would go unseen), keeps 49 bytes of a
+ *    name ("[service NAME]" takes up to 73) and ignores text after the ']';
+ *    the reader checks each header and hands inih a short label instead,
+ *    "[m]", "[s12]" (the 13th service) or "[x]" (a bad header), which the
+ *    handler reads back from the section inih passes;
+ *  - continuation lines: for inih a blank line does not end them, for
+ *    muster it does; the reader hands inih an indented line that continues
+ *    nothing without its indentation;
+ *  - the byte order mark: inih skips it, but the reader has to look past
+ *    it too, to see what the first line is;
+ *  - a NUL byte: inih takes C strings; the reader reports the line.
+ *
+ * What of muster's format changed by going through inih (lines that are
+ * errors either way, or characters no one writes; check_config.c's
+ * test_inih_format_changes): a key of 198 bytes or more, or one holding a
+ * blank and a ';' (no key does), is a syntax error instead of an unknown
+ * key, and an indented line after it is a line of its own, as after
+ * "= value" (a setting without a key: inih continues only a named one); a
+ * form feed, vertical tab or carriage return is a blank wherever inih trims
+ * (around a line, a key, a value), and so can indent a line.
+ *
+ * Out of memory anywhere in a load is one error, "FILE: out of memory"
+ * (keys.h counts failed allocations): never an exit, and at reload the
+ * running config stays.
  */
 #include "config.h"
 
@@ -21,32 +60,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <arpa/inet.h>
 
 #include "envfile.h"
+#include "keys.h"
 #include "parse.h"
-
-#define MAX_NAME 64
 
 /* ---- error list ------------------------------------------------------ */
 
-void errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
+void errlist_vadd(struct errlist *e, const char *file, int line, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *full = NULL;
-	va_list ap;
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg)
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		keys_oom();
 		return;
+	}
 	int r = line > 0 ? asprintf(&full, "%s:%d: %s", file, line, msg)
 			 : asprintf(&full, "%s: %s", file, msg);
 	free(msg);
-	if (r < 0)
+	if (r < 0) {
+		keys_oom();
 		return;
+	}
 	if (e->n == e->cap) {
 		size_t ncap = e->cap ? e->cap * 2 : 8;
 		char **p = realloc(e->msgs, ncap * sizeof *p);
@@ -56,6 +91,7 @@ void errlist_add(struct errlist *e, const char *file, int line, const char *fmt,
 		if (q)
 			e->lines = q;
 		if (!p || !q) {
+			keys_oom();
 			free(full);
 			return;
 		}
@@ -63,6 +99,14 @@ void errlist_add(struct errlist *e, const char *file, int line, const char *fmt,
 	}
 	e->lines[e->n] = line;
 	e->msgs[e->n++] = full;
+}
+
+void errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	errlist_vadd(e, file, line, fmt, ap);
+	va_end(ap);
 }
 
 void errlist_free(struct errlist *e)
@@ -74,95 +118,6 @@ void errlist_free(struct errlist *e)
 	memset(e, 0, sizeof *e);
 }
 
-/* ---- key tables ------------------------------------------------------ */
-
-struct loader;
-typedef int (*setter)(struct loader *, void *obj, size_t off, const char *v);
-
-struct keydef {
-	const char *name;
-	setter set;
-	size_t off;
-	bool list;      /* repeats append instead of being an error */
-	const char *hint;
-};
-
-static int set_string(struct loader *, void *, size_t, const char *);
-static int set_socket_path(struct loader *, void *, size_t, const char *);
-static int set_bool(struct loader *, void *, size_t, const char *);
-static int set_duration(struct loader *, void *, size_t, const char *);
-static int set_signal(struct loader *, void *, size_t, const char *);
-static int set_list(struct loader *, void *, size_t, const char *);
-static int set_type(struct loader *, void *, size_t, const char *);
-static int set_notify_access(struct loader *, void *, size_t, const char *);
-static int set_restart(struct loader *, void *, size_t, const char *);
-static int set_ready_fd(struct loader *, void *, size_t, const char *);
-static int set_ready_tcp(struct loader *, void *, size_t, const char *);
-static int set_start_limit(struct loader *, void *, size_t, const char *);
-static int set_umask(struct loader *, void *, size_t, const char *);
-static int set_env(struct loader *, void *, size_t, const char *);
-static int set_path(struct loader *, void *, size_t, const char *);
-static int set_command(struct loader *, void *, size_t, const char *);
-static int set_log_level(struct loader *, void *, size_t, const char *);
-static int set_size(struct loader *, void *, size_t, const char *);
-static int set_count(struct loader *, void *, size_t, const char *);
-
-#define S(f) offsetof(struct svc_conf, f)
-#define M(f) offsetof(struct config, f)
-
-static const struct keydef service_keys[] = {
-	{ "command", set_command, S(command), false, NULL },
-	{ "shell", set_bool, S(shell), false, NULL },
-	{ "type", set_type, S(type), false, "simple, notify or oneshot" },
-	{ "notify-access", set_notify_access, S(notify_access), false, "main or all" },
-	{ "ready-fd", set_ready_fd, S(ready_fd), false, "a descriptor number from 3 to 1023" },
-	{ "ready-tcp", set_ready_tcp, 0, false, "ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved" },
-	{ "ready-check", set_string, S(ready_check), false, NULL },
-	{ "ready-interval", set_duration, S(ready_interval), false, NULL },
-	{ "ready-timeout", set_duration, S(ready_timeout), false, NULL },
-	{ "depends", set_list, S(depends), true, NULL },
-	{ "after", set_list, S(after), true, NULL },
-	{ "restart", set_restart, S(restart), false, "no, on-failure or always" },
-	{ "restart-delay", set_duration, S(restart_delay), false, NULL },
-	{ "restart-delay-max", set_duration, S(restart_delay_max), false, NULL },
-	{ "start-limit", set_start_limit, 0, false, "COUNT in DURATION, e.g. 5 in 60s, or none" },
-	{ "critical", set_bool, S(critical), false, NULL },
-	{ "stop-signal", set_signal, S(stop_signal), false, NULL },
-	{ "stop-timeout", set_duration, S(stop_timeout), false, NULL },
-	{ "env", set_env, 0, true, "KEY=VALUE pairs separated by blanks" },
-	{ "env-file", set_path, S(env_file), false, NULL },
-	{ "directory", set_string, S(directory), false, NULL },
-	{ "user", set_string, S(user), false, NULL },
-	{ "group", set_string, S(group), false, NULL },
-	{ "umask", set_umask, S(umask), false, "an octal mask such as 022" },
-	{ "log-file", set_path, S(log_file), false, NULL },
-};
-
-static const struct keydef muster_keys[] = {
-	{ "graceful-timeout", set_duration, M(graceful_timeout), false, NULL },
-	{ "control-socket", set_socket_path, M(control_socket), false, NULL },
-	{ "log-prefix", set_bool, M(log_prefix), false, NULL },
-	{ "log-timestamps", set_bool, M(log_timestamps), false, NULL },
-	{ "log-level", set_log_level, M(log_level), false, "debug, info, warning or error" },
-	{ "log-max-size", set_size, M(log_max_size), false, "bytes, or with K, M or G, e.g. 10M" },
-	{ "log-max-files", set_count, M(log_max_files), false, "a count from 1 to 1000" },
-};
-
-#define NSERVICE_KEYS (sizeof service_keys / sizeof service_keys[0])
-#define NMUSTER_KEYS (sizeof muster_keys / sizeof muster_keys[0])
-
-const char *const config_service_keys[NSERVICE_KEYS + 1] = {
-	"command", "shell", "type", "notify-access", "ready-fd", "ready-tcp",
-	"ready-check", "ready-interval", "ready-timeout", "depends", "after",
-	"restart", "restart-delay", "restart-delay-max", "start-limit",
-	"critical", "stop-signal", "stop-timeout", "env", "env-file",
-	"directory", "user", "group", "umask", "log-file", NULL,
-};
-const char *const config_muster_keys[NMUSTER_KEYS + 1] = {
-	"graceful-timeout", "control-socket", "log-prefix", "log-timestamps",
-	"log-level", "log-max-size", "log-max-files", NULL,
-};
-
 /* ---- the loader: reader state shared with the handler ----------------- */
 
 enum section { SEC_NONE, SEC_MUSTER, SEC_SERVICE, SEC_BAD };
@@ -172,27 +127,34 @@ struct loader {
 	FILE *fp;
 	struct config *cfg;
 	struct errlist *errs;
+	struct svc_conf tmpl;   /* a new service: the defaults */
 
+	/* the reader */
 	char *line;             /* the current physical line */
 	size_t linecap;
 	int lineno;
+	char *text;             /* the line from its first non-blank, for messages */
+	char *handed;           /* the text handed to inih (in line) ... */
+	const char *inih_buf;   /* ... and inih's copy: its line buffer */
+	char *cut_at;           /* where an inline comment was cut off, or NULL */
+	bool cut;               /* inih cannot hold the value, or will cut it */
+	bool cont;              /* handed as a continuation line */
+	bool expect;            /* handed a setting: the handler must see it */
+	bool handled;           /* ... and did */
+	bool open;              /* a setting is open: an indented line continues it */
+	char label[32];         /* the section header handed to inih */
 
-	/* the setting the reader hands to inih: key, value (continuation lines
-	 * joined), line of the key; a setting is handed over once the next
-	 * line shows it is complete */
+	/* the setting being gathered, complete when a line that does not
+	 * continue it comes: key, value (continuation lines joined), line */
+	bool pending;
 	char *key, *value;
 	int key_line;
-	bool pending;           /* a setting is being gathered */
-	bool pending_closed;    /* a blank line ended its continuations */
-	bool held;              /* l->line is read but not yet looked at */
-	const struct keydef *cur_def;
+	enum section key_sec;
+	size_t key_svc;
 
-	enum section sec;
-	struct svc_conf *svc;
-	unsigned muster_seen;
-	int muster_line[NMUSTER_KEYS];
 	int muster_header_line;
-	int (*svc_key_line)[NSERVICE_KEYS]; /* per service */
+	int *muster_line;       /* per [muster] key: the line it is set on, 0: not set */
+	int *svc_line;          /* the same per service, keys_service.n each */
 	size_t svc_cap;
 };
 
@@ -201,35 +163,10 @@ static void err(struct loader *l, int line, const char *fmt, ...)
 
 static void err(struct loader *l, int line, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
-
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	errlist_vadd(l->errs, l->file, line, fmt, ap);
 	va_end(ap);
-	errlist_add(l->errs, l->file, line, "%s", msg ? msg : "out of memory");
-	free(msg);
-}
-
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p) {
-		fputs("muster: out of memory\n", stderr);
-		exit(1);
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("muster: out of memory\n", stderr);
-		exit(1);
-	}
-	return p;
 }
 
 static char *trim(char *s)
@@ -242,8 +179,9 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Cut an inline comment: ';' after an unescaped blank, outside quotes. */
-static void cut_comment(char *s)
+/* Cut an inline comment: ';' after an unescaped blank, outside quotes.
+ * Returns where it cut (the ';' is now a NUL), or NULL. */
+static char *cut_comment(char *s)
 {
 	char quote = 0;
 	bool blank = false; /* the last character was an unescaped blank */
@@ -262,22 +200,12 @@ static void cut_comment(char *s)
 			blank = false;
 		} else if (*p == ';' && blank) {
 			*p = '\0';
-			return;
+			return p;
 		} else {
 			blank = *p == ' ' || *p == '\t';
 		}
 	}
-}
-
-static bool name_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > MAX_NAME)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("-_.@", *s))
-			return false;
-	return true;
+	return NULL;
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -302,59 +230,125 @@ static size_t edit_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-/* The closest of names[] to s, when close enough to be a likely typo. */
-static const char *suggest(const char *s, const char *const *names, size_t n)
+/* The closest of n names to s, when close enough to be a likely typo; the
+ * names are the char * at first, first + stride, ... (a member of each
+ * element of an array: key rows, services). */
+static const char *suggest(const char *s, const void *first, size_t n, size_t stride)
 {
 	const char *best = NULL;
 	size_t bestd = 3;
 	size_t limit = strlen(s) / 2; /* "db2" may be "db"; "zz" is not "a" */
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(s, names[i]);
+		const char *name = *(const char *const *)((const char *)first + i * stride);
+		size_t d = edit_distance(s, name);
 		if (d < bestd && d <= limit) {
 			bestd = d;
-			best = names[i];
+			best = name;
 		}
 	}
 	return best;
 }
 
+static size_t key_index(const struct key_table *t, const char *name)
+{
+	return (size_t)(keys_find(t, name) - t->rows);
+}
+
+static int *svc_lines(struct loader *l, size_t i)
+{
+	return &l->svc_line[i * keys_service.n];
+}
+
+/* ---- services by name ------------------------------------------------ */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void by_name_put(struct config *c, size_t i)
+{
+	size_t m = c->by_name_cap - 1, h = name_hash(c->services[i].name) & m;
+	while (c->by_name[h])
+		h = (h + 1) & m;
+	c->by_name[h] = i + 1;
+}
+
+/* Index the last service added; without memory for the table, there is
+ * none (config_find() then looks through the list). */
+static void by_name_add(struct config *c)
+{
+	if (c->by_name && 2 * c->nservices <= c->by_name_cap) {
+		by_name_put(c, c->nservices - 1);
+		return;
+	}
+	free(c->by_name);
+	c->by_name_cap = 64;
+	while (c->by_name_cap < 4 * c->nservices)
+		c->by_name_cap *= 2;
+	c->by_name = calloc(c->by_name_cap, sizeof *c->by_name);
+	if (!c->by_name) {
+		c->by_name_cap = 0;
+		keys_oom();
+		return;
+	}
+	for (size_t i = 0; i < c->nservices; i++)
+		by_name_put(c, i);
+}
+
+long config_find(const struct config *c, const char *name)
+{
+	if (!c->by_name) {
+		for (size_t i = 0; i < c->nservices; i++)
+			if (!strcmp(c->services[i].name, name))
+				return (long)i;
+		return -1;
+	}
+	size_t m = c->by_name_cap - 1;
+	for (size_t h = name_hash(name) & m; c->by_name[h]; h = (h + 1) & m)
+		if (!strcmp(c->services[c->by_name[h] - 1].name, name))
+			return (long)(c->by_name[h] - 1);
+	return -1;
+}
+
 static struct svc_conf *add_service(struct loader *l, const char *name)
 {
 	struct config *c = l->cfg;
+	size_t nk = keys_service.n;
 	if (c->nservices == l->svc_cap) {
 		size_t ncap = l->svc_cap ? l->svc_cap * 2 : 16;
-		c->services = xrealloc(c->services, ncap * sizeof *c->services);
-		l->svc_key_line = xrealloc(l->svc_key_line, ncap * sizeof *l->svc_key_line);
+		struct svc_conf *s = keys_realloc(c->services, ncap * sizeof *s);
+		if (!s)
+			return NULL;
+		c->services = s;
+		int *lines = keys_realloc(l->svc_line, ncap * nk * sizeof *lines);
+		if (!lines)
+			return NULL;
+		l->svc_line = lines;
 		l->svc_cap = ncap;
 	}
+	char *copy = keys_strdup(name);
+	if (!copy)
+		return NULL;
 	size_t i = c->nservices++;
 	struct svc_conf *s = &c->services[i];
-	memset(s, 0, sizeof *s);
-	memset(l->svc_key_line[i], 0, sizeof l->svc_key_line[i]);
-	s->name = xstrdup(name);
+	*s = l->tmpl;
+	s->name = copy;
 	s->line = l->lineno;
-	s->type = TYPE_SIMPLE;
-	s->notify_access = NOTIFY_MAIN;
-	s->ready_fd = -1;
-	s->ready_interval = 0.1;
-	s->ready_timeout = 30;
-	s->restart = RESTART_ON_FAILURE;
-	s->restart_delay = 0.1;
-	s->restart_delay_max = 30;
-	s->start_limit_burst = 5;
-	s->start_limit_interval = 60;
-	s->stop_signal = 15; /* SIGTERM */
-	s->stop_timeout = 10;
-	s->umask = -1;
+	memset(svc_lines(l, i), 0, nk * sizeof *l->svc_line);
+	by_name_add(c);
 	return s;
 }
 
-/* A section header: "[muster]" or "[service NAME]". */
+/* A section header, "[muster]" or "[service NAME]": checked, and the label
+ * inih gets for it set. */
 static void section_header(struct loader *l, char *p)
 {
 	char *close = strchr(p, ']');
-	l->sec = SEC_BAD;
-	l->svc = NULL;
+	strcpy(l->label, "[x]");
 	if (!close) {
 		err(l, l->lineno, "section header has no closing ']'");
 		return;
@@ -373,7 +367,7 @@ static void section_header(struct loader *l, char *p)
 			    l->muster_header_line);
 		else
 			l->muster_header_line = l->lineno;
-		l->sec = SEC_MUSTER;
+		strcpy(l->label, "[m]");
 		return;
 	}
 	if (strncmp(h, "service", 7) || (h[7] != ' ' && h[7] != '\t')) {
@@ -384,10 +378,10 @@ static void section_header(struct loader *l, char *p)
 		return;
 	}
 	char *name = trim(h + 8);
-	if (!name_valid(name)) {
+	if (!keys_name_valid(name)) {
 		err(l, l->lineno,
 		    "invalid service name '%s': use 1 to %d letters, digits and - _ . @",
-		    name, MAX_NAME);
+		    name, KEYS_MAX_NAME);
 		return;
 	}
 	long dup = config_find(l->cfg, name);
@@ -396,503 +390,229 @@ static void section_header(struct loader *l, char *p)
 		    l->cfg->services[dup].line);
 		return;
 	}
-	l->svc = add_service(l, name);
-	l->sec = SEC_SERVICE;
+	if (add_service(l, name))
+		snprintf(l->label, sizeof l->label, "[s%zu]", l->cfg->nservices - 1);
 }
 
-/* Reader for ini_parse_stream: physical lines in, one canonical "k=v\n"
- * line out per complete setting (its key, value and line are in l->key,
- * l->value, l->key_line); NULL at the end. */
-static char *reader(char *str, int num, void *stream)
-{
-	struct loader *l = stream;
+/* ---- settings: gathered by the handler, applied when complete --------- */
 
-	if (num < 5)
-		return NULL;
-	for (;;) {
-		if (!l->held) {
-			ssize_t len = getline(&l->line, &l->linecap, l->fp);
-			if (len < 0)
-				break;
-			l->lineno++;
-			if (strlen(l->line) != (size_t)len) {
-				err(l, l->lineno, "line contains a NUL byte");
-				continue;
-			}
-			while (len && (l->line[len - 1] == '\n' || l->line[len - 1] == '\r'))
-				l->line[--len] = '\0';
-		}
-		char *p = l->line;
-		if (l->lineno == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
-			p += 3;
-		bool indented = *p == ' ' || *p == '\t';
-		p = trim(p);
-		if (!*p) {
-			l->held = false;
-			l->pending_closed = true; /* a blank line ends continuations */
-			continue;
-		}
-		if (*p == ';' || *p == '#') {
-			l->held = false;
-			continue;
-		}
-		if (indented && l->pending && !l->pending_closed) {
-			/* a continuation line: more of the value */
-			l->held = false;
-			cut_comment(p);
-			p = trim(p);
-			size_t n = strlen(l->value) + strlen(p) + 2;
-			char *joined = xrealloc(NULL, n);
-			snprintf(joined, n, "%s%s%s", l->value, *l->value ? " " : "", p);
-			free(l->value);
-			l->value = joined;
-			continue;
-		}
-		if (l->pending) {
-			/* this line ends the pending setting: hand that over first */
-			l->held = true;
-			l->pending = false;
-			strcpy(str, "k=v\n");
-			return str;
-		}
-		l->held = false;
-		if (*p == '[') {
-			section_header(l, p);
-			continue;
-		}
-		char *eq = strpbrk(p, "=:");
-		if (!eq) {
-			err(l, l->lineno,
-			    "expected 'key = value', '[section]' or a comment, got '%.40s%s'",
-			    p, strlen(p) > 40 ? "..." : "");
-			continue;
-		}
-		*eq = '\0';
-		char *val = eq + 1;
-		cut_comment(val);
-		free(l->key);
-		free(l->value);
-		l->key = xstrdup(trim(p));
-		l->value = xstrdup(trim(val));
-		l->key_line = l->lineno;
-		l->pending = true;
-		l->pending_closed = false;
+/* Apply the complete setting: find its row and set the field. */
+static void apply_setting(struct loader *l)
+{
+	const struct key_table *t, *other;
+	const char *service = NULL;
+	void *obj;
+	int *lines;
+	char where[KEYS_WHERE_MAX];
+
+	switch (l->key_sec) {
+	case SEC_NONE:
+		err(l, l->key_line, "'%s' is outside any section; put it under [muster] or [service NAME]", l->key);
+		return;
+	case SEC_BAD:
+		return; /* the header's error was reported */
+	case SEC_MUSTER:
+		t = &keys_muster, other = &keys_service;
+		obj = l->cfg, lines = l->muster_line;
+		break;
+	default:
+		t = &keys_service, other = &keys_muster;
+		obj = &l->cfg->services[l->key_svc], lines = svc_lines(l, l->key_svc);
+		service = l->cfg->services[l->key_svc].name;
 	}
-	if (l->pending) {
+
+	const struct key *k = keys_find(t, l->key);
+	if (!k) {
+		const char *s = suggest(l->key, &t->rows[0].name, t->n, sizeof t->rows[0]);
+		if (s)
+			err(l, l->key_line, "unknown key '%s' in %s (did you mean '%s'?)", l->key,
+			    keys_where(service, where), s);
+		else if (keys_find(other, l->key))
+			err(l, l->key_line, "key '%s' belongs in %s, not in %s", l->key,
+			    other->section, keys_where(service, where));
+		else
+			err(l, l->key_line, "unknown key '%s' in %s", l->key, keys_where(service, where));
+		return;
+	}
+	size_t i = (size_t)(k - t->rows);
+	if (lines[i] && !k->type->list) {
+		err(l, l->key_line, "'%s' is set twice in %s (first on line %d)", k->name,
+		    keys_where(service, where), lines[i]);
+		return;
+	}
+	if (!lines[i])
+		lines[i] = l->key_line;
+	struct key_ctx c = { l->file, l->key_line, service, l->errs };
+	key_set(k, obj, l->value, &c);
+}
+
+static void finish_setting(struct loader *l)
+{
+	if (!l->pending)
+		return;
+	l->pending = false;
+	apply_setting(l);
+}
+
+/* A key line: the setting starts; section is the label inih passes. */
+static void start_setting(struct loader *l, const char *section, const char *name,
+			  const char *value)
+{
+	free(l->key);
+	free(l->value);
+	l->key = keys_strdup(name);
+	l->value = keys_strdup(value);
+	l->pending = l->key && l->value;
+	l->key_line = l->lineno;
+	/* the label the reader handed inih for the section */
+	char *end;
+	l->key_sec = SEC_BAD;
+	if (!section[0]) {
+		l->key_sec = SEC_NONE;
+	} else if (!strcmp(section, "m")) {
+		l->key_sec = SEC_MUSTER;
+	} else if (section[0] == 's' && isdigit((unsigned char)section[1])) {
+		l->key_svc = strtoul(section + 1, &end, 10);
+		if (!*end && l->key_svc < l->cfg->nservices)
+			l->key_sec = SEC_SERVICE;
+	}
+}
+
+/* A continuation line: its text joins the value after one space. */
+static void continue_setting(struct loader *l, const char *text)
+{
+	if (!l->pending)
+		return;
+	size_t n = strlen(l->value) + strlen(text) + 2;
+	char *joined = keys_realloc(NULL, n);
+	if (!joined) {
 		l->pending = false;
-		strcpy(str, "k=v\n");
-		return str;
+		return;
 	}
-	return NULL;
+	snprintf(joined, n, "%s%s%s", l->value, *l->value ? " " : "", text);
+	free(l->value);
+	l->value = joined;
 }
 
-static const struct keydef *find_key(const struct keydef *keys, size_t n, const char *name)
+/* ---- the reader and the handler -------------------------------------- */
+
+/* Hand text to inih as one line (at most num - 1 bytes, as fgets would). */
+static char *hand(struct loader *l, char *str, int num, char *text)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(keys[i].name, name))
-			return &keys[i];
-	return NULL;
+	size_t n = strlen(text), max = (size_t)num - 1;
+
+	l->handed = text;
+	l->inih_buf = str;
+	l->cut = n > max;
+	for (const char *p = text; *p && !l->cut; p++)
+		l->cut = *p == ';' && p > text && isspace((unsigned char)p[-1]);
+	if (n > max)
+		n = max;
+	memcpy(str, text, n);
+	str[n] = '\0';
+	return str;
+}
+
+/* inih holds the start of the value: its end is in the reader's copy.  The
+ * value is trimmed as inih trims (isspace). */
+static const char *value_end(struct loader *l, const char *value)
+{
+	char *v = l->handed + (value - l->inih_buf);
+	while (isspace((unsigned char)*v))
+		v++;
+	size_t n = strlen(v);
+	while (n && isspace((unsigned char)v[n - 1]))
+		v[--n] = '\0';
+	return v;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct loader *l = user;
-	(void)section, (void)name, (void)value;
 
-	const struct keydef *keys;
-	size_t nkeys;
-	void *obj;
-	unsigned *seen;
-	int *lines;
-	const char *where;
-	char wherebuf[MAX_NAME + 16];
-
-	switch (l->sec) {
-	case SEC_NONE:
-		err(l, l->key_line, "'%s' is outside any section; put it under [muster] or [service NAME]", l->key);
-		return 1;
-	case SEC_BAD:
-		return 1; /* the header's error was reported */
-	case SEC_MUSTER:
-		keys = muster_keys, nkeys = NMUSTER_KEYS, obj = l->cfg;
-		seen = &l->muster_seen, lines = l->muster_line;
-		where = "[muster]";
-		break;
-	default: {
-		size_t i = (size_t)(l->svc - l->cfg->services);
-		keys = service_keys, nkeys = NSERVICE_KEYS, obj = l->svc;
-		seen = &l->svc->seen[0], lines = l->svc_key_line[i];
-		snprintf(wherebuf, sizeof wherebuf, "[service %s]", l->svc->name);
-		where = wherebuf;
-	}
-	}
-
-	const struct keydef *def = find_key(keys, nkeys, l->key);
-	if (!def) {
-		const char *names[NSERVICE_KEYS];
-		for (size_t i = 0; i < nkeys; i++)
-			names[i] = keys[i].name;
-		const char *s = suggest(l->key, names, nkeys);
-		const struct keydef *other = l->sec == SEC_MUSTER
-			? find_key(service_keys, NSERVICE_KEYS, l->key)
-			: find_key(muster_keys, NMUSTER_KEYS, l->key);
-		if (s)
-			err(l, l->key_line, "unknown key '%s' in %s (did you mean '%s'?)", l->key, where, s);
-		else if (other)
-			err(l, l->key_line, "key '%s' belongs in %s, not in %s", l->key,
-			    l->sec == SEC_MUSTER ? "[service NAME]" : "[muster]", where);
-		else
-			err(l, l->key_line, "unknown key '%s' in %s", l->key, where);
-		return 1;
-	}
-	size_t k = (size_t)(def - keys);
-	unsigned bit = 1u << k;
-	if ((*seen & bit) && !def->list) {
-		err(l, l->key_line, "'%s' is set twice in %s (first on line %d)", def->name,
-		    where, lines[k]);
-		return 1;
-	}
-	if (!(*seen & bit))
-		lines[k] = l->key_line;
-	*seen |= bit;
-	l->cur_def = def;
-	if (def->set(l, obj, def->off, l->value) == -1) {
-		if (def->hint)
-			err(l, l->key_line, "invalid %s '%s' in %s (expected %s)", def->name,
-			    l->value, where, def->hint);
-		else
-			err(l, l->key_line, "invalid %s '%s' in %s", def->name, l->value, where);
+	l->handled = true;
+	if (l->cut)
+		value = value_end(l, value);
+	if (l->cont) {
+		continue_setting(l, value);
+	} else {
+		finish_setting(l);
+		start_setting(l, section, name, value);
+		l->open = *name != '\0'; /* inih continues only a named key */
 	}
 	return 1;
 }
 
-/* ---- setters: 0 ok, -1 invalid (generic message), -2 reported --------- */
-
-static int set_string(struct loader *l, void *obj, size_t off, const char *v)
+/* Reader for ini_parse_stream: one physical line per call, as inih should
+ * see it; NULL at the end. */
+static char *reader(char *str, int num, void *stream)
 {
-	(void)l;
-	char **f = (char **)((char *)obj + off);
-	if (!*v)
-		return -1;
-	free(*f);
-	*f = xstrdup(v);
-	return 0;
-}
+	struct loader *l = stream;
 
-/* The control socket, and the notify socket made beside it as PATH.notify:
- * both must fit a UNIX socket address (108 bytes with the NUL). */
-static int set_socket_path(struct loader *l, void *obj, size_t off, const char *v)
-{
-	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1 - strlen(".notify");
-	if (strlen(v) > max) {
-		err(l, l->key_line, "control-socket path is %zu bytes long; at most %zu fit (a UNIX "
-		    "socket path holds %zu bytes, and the notify socket beside it adds '.notify')",
-		    strlen(v), max, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
-		return -2;
+	if (l->expect && !l->handled) {
+		/* inih found no '=' or ':' in the line (see the message's text
+		 * as written: put back what the comment cut took) */
+		if (l->cut_at)
+			*l->cut_at = ';';
+		err(l, l->lineno, "expected 'key = value', '[section]' or a comment, got '%.40s%s'",
+		    l->text, strlen(l->text) > 40 ? "..." : "");
+		l->open = false;
 	}
-	return set_string(l, obj, off, v);
-}
+	l->expect = l->handled = l->cut = l->cont = false;
+	l->cut_at = NULL;
+	if (num < 2)
+		return NULL;
 
-static int set_bool(struct loader *l, void *obj, size_t off, const char *v)
-{
-	(void)l;
-	return parse_bool(v, (bool *)((char *)obj + off)) ? -1 : 0;
-}
-
-static int set_duration(struct loader *l, void *obj, size_t off, const char *v)
-{
-	double d;
-	if (parse_duration(v, &d)) {
-		err(l, l->key_line,
-		    "invalid duration '%s' for '%s' (use e.g. 250ms, 10s, 2m, 1h, or seconds)", v,
-		    l->cur_def->name);
-		return -2;
+	ssize_t len = getline(&l->line, &l->linecap, l->fp);
+	if (len < 0) {
+		if (!feof(l->fp) && !ferror(l->fp))
+			keys_oom(); /* getline's ENOMEM sets neither */
+		finish_setting(l);
+		return NULL;
 	}
-	*(double *)((char *)obj + off) = d;
-	return 0;
-}
-
-static int set_signal(struct loader *l, void *obj, size_t off, const char *v)
-{
-	int sig;
-	if (parse_signal(v, &sig)) {
-		err(l, l->key_line, "unknown signal '%s' for '%s' (use e.g. SIGTERM, SIGINT, SIGQUIT)",
-		    v, l->cur_def->name);
-		return -2;
+	l->lineno++;
+	if (strlen(l->line) != (size_t)len) {
+		err(l, l->lineno, "line contains a NUL byte");
+		l->line[0] = '\0'; /* a blank line for inih */
+		return hand(l, str, num, l->line);
 	}
-	if (!signal_ends_process(sig)) {
-		err(l, l->key_line, "'%s' for '%s' does not end a process (its default action is to "
-		    "stop, continue or ignore it); use e.g. SIGTERM, SIGINT, SIGQUIT", v,
-		    l->cur_def->name);
-		return -2;
+	while (len && (l->line[len - 1] == '\n' || l->line[len - 1] == '\r'))
+		l->line[--len] = '\0';
+	char *p = l->line;
+	if (l->lineno == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	/* blanks are what inih takes for them, isspace(): so inih sees the
+	 * same start of a line (an indentation, a '[', a comment) as we do */
+	bool indented = isspace((unsigned char)*p);
+	while (isspace((unsigned char)*p))
+		p++;
+	for (char *e = p + strlen(p); e > p && isspace((unsigned char)e[-1]);)
+		*--e = '\0';
+	l->text = p;
+	if (!*p) {
+		finish_setting(l); /* a blank line ends continuations */
+		l->open = false;
+		return hand(l, str, num, p);
 	}
-	*(int *)((char *)obj + off) = sig;
-	return 0;
-}
-
-static char **list_append(char **list, char **more)
-{
-	size_t n = 0, m = 0;
-	while (list && list[n])
-		n++;
-	while (more[m])
-		m++;
-	list = xrealloc(list, (n + m + 1) * sizeof *list);
-	memcpy(list + n, more, (m + 1) * sizeof *list);
-	free(more);
-	return list;
-}
-
-/* List keys: a repeated key or a continuation line appends. */
-static int set_list(struct loader *l, void *obj, size_t off, const char *v)
-{
-	char ***f = (char ***)((char *)obj + off);
-	char **words;
-	const char *e;
-	struct svc_conf *s = obj;
-
-	if (split_words(v, &words, NULL, &e)) {
-		err(l, l->key_line, "%s in '%s'", e, l->cur_def->name);
-		return -2;
+	if (*p == ';' || *p == '#')
+		return hand(l, str, num, p); /* a comment: inih skips it */
+	if (indented && l->open) {
+		/* a continuation line: handed indented (p[-1] is a blank) */
+		l->cut_at = cut_comment(p);
+		l->cont = l->expect = true;
+		return hand(l, str, num, p - 1);
 	}
-	for (char **w = words; *w; w++)
-		if (!name_valid(*w)) {
-			err(l, l->key_line, "invalid service name '%s' in '%s'", *w, l->cur_def->name);
-			words_free(words);
-			return -2;
-		}
-	*f = list_append(*f, words);
-	int *line = off == S(depends) ? &s->depends_line : &s->after_line;
-	if (!*line)
-		*line = l->key_line;
-	return 0;
-}
-
-static int set_enum(const char *v, const char *const *names, int n, int *out)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(v, names[i])) {
-			*out = i;
-			return 0;
-		}
-	return -1;
-}
-
-static int set_type(struct loader *l, void *obj, size_t off, const char *v)
-{
-	static const char *const names[] = { "simple", "notify", "oneshot" };
-	int t;
-	(void)l;
-	if (set_enum(v, names, 3, &t))
-		return -1;
-	*(enum svc_type *)((char *)obj + off) = (enum svc_type)t;
-	return 0;
-}
-
-static int set_notify_access(struct loader *l, void *obj, size_t off, const char *v)
-{
-	static const char *const names[] = { "main", "all" };
-	int t;
-	(void)l;
-	if (set_enum(v, names, 2, &t))
-		return -1;
-	*(enum notify_access *)((char *)obj + off) = (enum notify_access)t;
-	return 0;
-}
-
-static int set_restart(struct loader *l, void *obj, size_t off, const char *v)
-{
-	static const char *const names[] = { "no", "on-failure", "always" };
-	int t;
-	(void)l;
-	if (set_enum(v, names, 3, &t))
-		return -1;
-	*(enum restart_policy *)((char *)obj + off) = (enum restart_policy)t;
-	return 0;
-}
-
-static int set_log_level(struct loader *l, void *obj, size_t off, const char *v)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	int t;
-	(void)l;
-	if (set_enum(v, names, 4, &t))
-		return -1;
-	*(enum log_level *)((char *)obj + off) = (enum log_level)t;
-	((struct config *)obj)->log_level_set = true;
-	return 0;
-}
-
-static int parse_int(const char *v, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-static int set_ready_fd(struct loader *l, void *obj, size_t off, const char *v)
-{
-	long n;
-	(void)l;
-	if (parse_int(v, 3, 1023, &n))
-		return -1;
-	*(int *)((char *)obj + off) = (int)n;
-	return 0;
-}
-
-static int set_count(struct loader *l, void *obj, size_t off, const char *v)
-{
-	long n;
-	(void)l;
-	if (parse_int(v, 1, 1000, &n))
-		return -1;
-	*(int *)((char *)obj + off) = (int)n;
-	return 0;
-}
-
-static int set_size(struct loader *l, void *obj, size_t off, const char *v)
-{
-	(void)l;
-	return parse_size(v, (uint64_t *)((char *)obj + off)) ? -1 : 0;
-}
-
-static int set_umask(struct loader *l, void *obj, size_t off, const char *v)
-{
-	mode_t m;
-	(void)l;
-	if (parse_umask(v, &m))
-		return -1;
-	*(int *)((char *)obj + off) = (int)m;
-	return 0;
-}
-
-static int set_start_limit(struct loader *l, void *obj, size_t off, const char *v)
-{
-	struct svc_conf *s = obj;
-	(void)l, (void)off;
-	return parse_start_limit(v, &s->start_limit_burst, &s->start_limit_interval) ? -1 : 0;
-}
-
-static int set_ready_tcp(struct loader *l, void *obj, size_t off, const char *v)
-{
-	struct svc_conf *s = obj;
-	const char *host = "127.0.0.1", *port = v;
-	char *h = NULL;
-	long n;
-	(void)l, (void)off;
-
-	const char *colon = strrchr(v, ':');
-	if (colon) {
-		port = colon + 1;
-		if (v[0] == '[') {
-			if (colon < v + 2 || colon[-1] != ']')
-				return -1;
-			h = strndup(v + 1, (size_t)(colon - v) - 2);
-		} else {
-			if (memchr(v, ':', (size_t)(colon - v)))
-				return -1; /* IPv6 addresses need [brackets] */
-			h = strndup(v, (size_t)(colon - v));
-		}
-		if (!h || !*h) {
-			free(h);
-			return -1;
-		}
-		host = h;
+	if (*p == '[') {
+		finish_setting(l);
+		l->open = false;
+		section_header(l, p);
+		return hand(l, str, num, l->label);
 	}
-	if (parse_int(port, 1, 65535, &n)) {
-		free(h);
-		return -1;
-	}
-	/* an address, not a name: the probe must never wait on DNS */
-	unsigned char addr[16];
-	if (strcmp(host, "localhost") && inet_pton(AF_INET, host, addr) != 1 &&
-	    inet_pton(AF_INET6, host, addr) != 1) {
-		free(h);
-		return -1;
-	}
-	free(s->ready_tcp_host);
-	free(s->ready_tcp_port);
-	s->ready_tcp_host = xstrdup(host);
-	s->ready_tcp_port = xstrdup(port);
-	free(h);
-	return 0;
-}
-
-/* Validate and add one KEY=VALUE to the env of s; where names the source. */
-static int env_add(struct svc_conf *s, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	if (!eq || !env_name_valid(kv, (size_t)(eq - kv)))
-		return -1;
-	size_t n = 0, klen = (size_t)(eq - kv) + 1;
-	for (; s->env && s->env[n]; n++)
-		if (!strncmp(s->env[n], kv, klen)) {
-			free(s->env[n]);
-			s->env[n] = xstrdup(kv);
-			return 0;
-		}
-	s->env = xrealloc(s->env, (n + 2) * sizeof *s->env);
-	s->env[n] = xstrdup(kv);
-	s->env[n + 1] = NULL;
-	return 0;
-}
-
-static int set_env(struct loader *l, void *obj, size_t off, const char *v)
-{
-	char **words;
-	const char *e;
-	(void)off;
-
-	if (split_words(v, &words, NULL, &e)) {
-		err(l, l->key_line, "%s in 'env'", e);
-		return -2;
-	}
-	int r = 0;
-	for (char **w = words; *w; w++)
-		if (env_add(obj, *w)) {
-			err(l, l->key_line, "invalid env entry '%s' (expected KEY=VALUE)", *w);
-			r = -2;
-		}
-	words_free(words);
-	return r;
-}
-
-/* A relative env-file or log-file is relative to the config file's directory. */
-static int set_path(struct loader *l, void *obj, size_t off, const char *v)
-{
-	const char *slash = strrchr(l->file, '/');
-	if (!*v)
-		return -1;
-	if (v[0] == '/' || !slash)
-		return set_string(l, obj, off, v);
-	char *path = NULL;
-	if (asprintf(&path, "%.*s/%s", (int)(slash - l->file), l->file, v) < 0)
-		return -1;
-	int r = set_string(l, obj, off, path);
-	free(path);
-	return r;
-}
-
-static int set_command(struct loader *l, void *obj, size_t off, const char *v)
-{
-	char **words;
-	const char *e;
-	int n;
-
-	if (split_words(v, &words, &n, &e)) {
-		err(l, l->key_line, "%s in 'command'", e);
-		return -2;
-	}
-	words_free(words);
-	if (n == 0) {
-		err(l, l->key_line, "'command' is empty");
-		return -2;
-	}
-	return set_string(l, obj, off, v);
+	/* a setting: handed without its indentation, but line 1 as read, so
+	 * that inih skips the byte order mark (and only one at the start) */
+	l->cut_at = cut_comment(p);
+	l->expect = true;
+	return hand(l, str, num, l->lineno == 1 ? l->line : p);
 }
 
 /* ---- whole-config validation ----------------------------------------- */
@@ -903,44 +623,60 @@ static void resolve_names(struct loader *l, struct svc_conf *s, char **names, in
 	size_t count = 0;
 	while (names && names[count])
 		count++;
-	*idx = xrealloc(NULL, count * sizeof **idx);
 	*n = 0;
+	*idx = keys_realloc(NULL, count * sizeof **idx);
+	if (!*idx)
+		return;
 	for (size_t i = 0; i < count; i++) {
 		long j = config_find(l->cfg, names[i]);
 		if (j < 0) {
-			const char **all = xrealloc(NULL, l->cfg->nservices * sizeof *all);
-			for (size_t k = 0; k < l->cfg->nservices; k++)
-				all[k] = l->cfg->services[k].name;
-			const char *sug = suggest(names[i], all, l->cfg->nservices);
+			const char *sug = suggest(names[i], &l->cfg->services[0].name,
+						  l->cfg->nservices, sizeof l->cfg->services[0]);
 			if (sug)
 				err(l, line, "service '%s' %s unknown service '%s' (did you mean '%s'?)",
 				    s->name, !strcmp(key, "depends") ? "depends on" : "is after", names[i], sug);
 			else
 				err(l, line, "service '%s' %s unknown service '%s'", s->name,
 				    !strcmp(key, "depends") ? "depends on" : "is after", names[i]);
-			free(all);
 			continue;
 		}
 		(*idx)[(*n)++] = (size_t)j;
 	}
 }
 
+/* The shell's argv: /bin/sh -c COMMAND. */
+static char **shell_argv(const char *command)
+{
+	char **argv = keys_realloc(NULL, 4 * sizeof *argv);
+	if (!argv)
+		return NULL;
+	argv[0] = keys_strdup("/bin/sh");
+	argv[1] = keys_strdup("-c");
+	argv[2] = keys_strdup(command);
+	argv[3] = NULL;
+	if (!argv[0] || !argv[1] || !argv[2]) {
+		free(argv[0]), free(argv[1]), free(argv[2]), free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
 static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
 {
-	int *lines = l->svc_key_line[i];
-#define LINE_OF(key) (lines[find_key(service_keys, NSERVICE_KEYS, key) - service_keys] ?: s->line)
+	int *lines = svc_lines(l, i);
+#define LINE(key) lines[key_index(&keys_service, key)]
+#define LINE_OF(key) (LINE(key) ?: s->line)
+	const char *e;
 
 	if (!s->command) {
-		if (!LINE_OF("command") || LINE_OF("command") == s->line)
+		if (!LINE("command")) /* else its error was reported */
 			err(l, s->line, "service '%s' has no 'command'", s->name);
 	} else if (s->shell) {
-		s->argv = xrealloc(NULL, 4 * sizeof *s->argv);
-		s->argv[0] = xstrdup("/bin/sh");
-		s->argv[1] = xstrdup("-c");
-		s->argv[2] = xstrdup(s->command);
-		s->argv[3] = NULL;
-	} else if (split_words(s->command, &s->argv, NULL, NULL)) {
+		s->argv = shell_argv(s->command);
+	} else if (split_words(s->command, &s->argv, NULL, &e)) {
 		s->argv = NULL; /* reported when the key was set */
+		if (!strcmp(e, "out of memory"))
+			keys_oom();
 	}
 	int probes = (s->ready_fd >= 0) + (s->ready_tcp_host != NULL) + (s->ready_check != NULL);
 	if (s->type == TYPE_ONESHOT && probes)
@@ -952,10 +688,16 @@ static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
 	else if (probes > 1)
 		err(l, s->line, "service '%s': choose one of ready-fd, ready-tcp and ready-check",
 		    s->name);
-	if (s->restart_delay_max < s->restart_delay)
-		err(l, LINE_OF("restart-delay-max"),
+	/* restart-delay-max: by default the longer of its default and
+	 * restart-delay; set below restart-delay, an error */
+	if (!LINE("restart-delay-max")) {
+		if (s->restart_delay_max < s->restart_delay)
+			s->restart_delay_max = s->restart_delay;
+	} else if (s->restart_delay_max < s->restart_delay) {
+		err(l, LINE("restart-delay-max"),
 		    "service '%s': restart-delay-max (%gs) is below restart-delay (%gs)", s->name,
 		    s->restart_delay_max, s->restart_delay);
+	}
 	if (s->ready_interval <= 0)
 		err(l, LINE_OF("ready-interval"), "service '%s': ready-interval must be above 0",
 		    s->name);
@@ -964,6 +706,7 @@ static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
 	resolve_names(l, s, s->depends, s->depends_line, "depends", &s->dep_idx, &s->ndep);
 	resolve_names(l, s, s->after, s->after_line, "after", &s->after_idx, &s->nafter);
 #undef LINE_OF
+#undef LINE
 }
 
 static void check_graph(struct loader *l)
@@ -971,39 +714,57 @@ static void check_graph(struct loader *l)
 	struct config *c = l->cfg;
 	size_t n = c->nservices;
 
-	if (graph_init(&c->graph, n))
-		goto oom;
+	if (graph_init(&c->graph, n)) {
+		keys_oom();
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct svc_conf *s = &c->services[i];
 		for (size_t j = 0; j < s->ndep; j++)
-			if (graph_add_edge(&c->graph, i, s->dep_idx[j]))
-				goto oom;
+			if (graph_add_edge(&c->graph, i, s->dep_idx[j])) {
+				keys_oom();
+				return;
+			}
 		for (size_t j = 0; j < s->nafter; j++)
-			if (graph_add_edge(&c->graph, i, s->after_idx[j]))
-				goto oom;
+			if (graph_add_edge(&c->graph, i, s->after_idx[j])) {
+				keys_oom();
+				return;
+			}
 	}
-	c->levels = xrealloc(NULL, n * sizeof *c->levels);
+	c->levels = keys_realloc(NULL, n * sizeof *c->levels);
+	if (!c->levels)
+		return;
 	c->nlevels = graph_levels(&c->graph, c->levels);
 	if (c->nlevels >= 0)
 		return;
 
+	/* a cycle, or out of memory (graph_levels and graph_find_cycle tell
+	 * neither apart): each cycle once, by its path */
 	unsigned char *done = calloc(n, 1);
-	size_t *path = xrealloc(NULL, (n + 1) * sizeof *path);
-	size_t len;
-	while (done && (len = graph_find_cycle(&c->graph, done, path)) > 0) {
+	size_t *path = keys_realloc(NULL, (n + 1) * sizeof *path);
+	size_t len, cycles = 0;
+	while (done && path && (len = graph_find_cycle(&c->graph, done, path)) > 0) {
 		size_t cap = 64, used = 0;
-		char *msg = xrealloc(NULL, cap);
-		msg[0] = '\0';
-		for (size_t k = 0; k < len; k++) {
+		char *msg = keys_realloc(NULL, cap);
+		for (size_t k = 0; msg && k < len; k++) {
 			const char *nm = c->services[path[k]].name;
 			size_t need = used + strlen(nm) + 5;
 			if (need > cap) {
 				cap = need * 2;
-				msg = xrealloc(msg, cap);
+				char *more = keys_realloc(msg, cap);
+				if (!more) {
+					free(msg);
+					msg = NULL;
+					break;
+				}
+				msg = more;
 			}
 			used += (size_t)sprintf(msg + used, "%s%s", k ? " -> " : "", nm);
-			done[path[k]] = 1;
 		}
+		for (size_t k = 0; k < len; k++)
+			done[path[k]] = 1;
+		if (!msg)
+			break;
 		struct svc_conf *first = &c->services[path[0]];
 		bool by_depends = false;
 		for (size_t j = 0; j < first->ndep; j++)
@@ -1012,33 +773,39 @@ static void check_graph(struct loader *l)
 		err(l, by_depends ? first->depends_line : first->after_line,
 		    "dependency cycle: %s", msg);
 		free(msg);
+		cycles++;
 	}
+	if (!cycles)
+		keys_oom();
 	free(done);
 	free(path);
-	return;
-oom:
-	err(l, 0, "out of memory");
 }
 
-static struct config *config_new(void)
+/* A config with the [muster] defaults; NULL when out of memory. */
+static struct config *config_new(struct errlist *errs)
 {
 	struct config *c = calloc(1, sizeof *c);
-	if (!c)
+	if (!c) {
+		keys_oom();
 		return NULL;
-	c->graceful_timeout = 10;
-	c->log_prefix = true;
-	c->log_level = LOG_INFO;
-	c->log_max_files = 5;
+	}
+	struct key_ctx dc = { "(defaults)", 0, NULL, errs };
+	keys_defaults(&keys_muster, c, &dc);
 	return c;
 }
 
 struct config *config_empty(void)
 {
-	struct config *c = config_new();
-	if (c) {
-		c->file = xstrdup("(none)");
-		graph_init(&c->graph, 0);
+	struct errlist errs = { 0 };
+	unsigned long oom = keys_oom_count();
+	struct config *c = config_new(&errs);
+	if (c)
+		c->file = keys_strdup("(none)");
+	if (c && (errs.n || keys_oom_count() != oom || graph_init(&c->graph, 0))) {
+		config_free(c);
+		c = NULL;
 	}
+	errlist_free(&errs);
 	return c;
 }
 
@@ -1048,41 +815,10 @@ static bool of_file(const char *msg, const char *file, size_t fl)
 	return !strncmp(msg, file, fl) && msg[fl] == ':';
 }
 
-struct config *config_load(const char *file, struct errlist *errs)
+/* Report in line order, each file's messages among themselves (a stable
+ * insertion sort: lists are short). */
+static void sort_errors(struct errlist *errs, size_t before, const char *file)
 {
-	struct loader l = { .file = file, .errs = errs };
-	struct stat st;
-	size_t before = errs->n;
-
-	l.cfg = config_new();
-	if (!l.cfg) {
-		errlist_add(errs, file, 0, "out of memory");
-		return NULL;
-	}
-	l.cfg->file = xstrdup(file);
-	l.fp = fopen(file, "re");
-	if (!l.fp) {
-		errlist_add(errs, file, 0, "cannot read config: %s", strerror(errno));
-		config_free(l.cfg);
-		return NULL;
-	}
-	if (fstat(fileno(l.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		errlist_add(errs, file, 0, "cannot read config: %s", strerror(EISDIR));
-		fclose(l.fp);
-		config_free(l.cfg);
-		return NULL;
-	}
-	ini_parse_stream(reader, &l, handler, &l);
-	if (ferror(l.fp))
-		errlist_add(errs, file, 0, "cannot read config: %s", strerror(errno));
-	fclose(l.fp);
-
-	for (size_t i = 0; i < l.cfg->nservices; i++)
-		validate_service(&l, &l.cfg->services[i], i);
-	check_graph(&l);
-
-	/* report in line order, each file's messages among themselves (a
-	 * stable insertion sort: lists are short) */
 	size_t fl = strlen(file);
 	for (size_t i = before + 1; i < errs->n; i++) {
 		char *m = errs->msgs[i];
@@ -1097,77 +833,79 @@ struct config *config_load(const char *file, struct errlist *errs)
 		errs->msgs[j] = m;
 		errs->lines[j] = ln;
 	}
+}
+
+/* Read and parse the file: every line through the reader, inih and the
+ * handler.  0, or -1 when the file cannot be read (reported). */
+static int parse_file(struct loader *l)
+{
+	struct stat st;
+
+	l->fp = fopen(l->file, "re");
+	if (!l->fp) {
+		errlist_add(l->errs, l->file, 0, "cannot read config: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(l->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errlist_add(l->errs, l->file, 0, "cannot read config: %s", strerror(EISDIR));
+		fclose(l->fp);
+		return -1;
+	}
+	/* inih's return value, the line of its first error, adds nothing: the
+	 * reader reported that line and every other */
+	ini_parse_stream(reader, l, handler, l);
+	if (ferror(l->fp))
+		errlist_add(l->errs, l->file, 0, "cannot read config: %s", strerror(errno));
+	fclose(l->fp);
+	return 0;
+}
+
+struct config *config_load(const char *file, struct errlist *errs)
+{
+	struct loader l = { .file = file, .errs = errs };
+	size_t before = errs->n;
+	unsigned long oom = keys_oom_count();
+	struct key_ctx dc = { "(defaults)", 0, "NAME", errs };
+
+	keys_defaults(&keys_service, &l.tmpl, &dc);
+	l.cfg = config_new(errs);
+	l.muster_line = calloc(keys_muster.n, sizeof *l.muster_line);
+	if (l.cfg)
+		l.cfg->file = keys_strdup(file);
+	if (!l.muster_line)
+		keys_oom();
+	if (keys_oom_count() == oom && parse_file(&l) == 0 && keys_oom_count() == oom) {
+		for (size_t i = 0; i < l.cfg->nservices; i++)
+			validate_service(&l, &l.cfg->services[i], i);
+		check_graph(&l);
+		l.cfg->log_level_set = l.muster_line[key_index(&keys_muster, "log-level")] != 0;
+	}
+	if (keys_oom_count() != oom) {
+		/* what else was found may only be what the failure left undone */
+		for (size_t i = before; i < errs->n; i++)
+			free(errs->msgs[i]);
+		errs->n = before;
+		errlist_add(errs, file, 0, "out of memory");
+	}
+	sort_errors(errs, before, file);
 	free(l.line);
 	free(l.key);
 	free(l.value);
-	free(l.svc_key_line);
-	if (errs->n != before) {
+	free(l.muster_line);
+	free(l.svc_line);
+	if (errs->n != before || keys_oom_count() != oom) {
 		config_free(l.cfg);
 		return NULL;
 	}
 	return l.cfg;
 }
 
-long config_find(const struct config *c, const char *name)
-{
-	for (size_t i = 0; i < c->nservices; i++)
-		if (!strcmp(c->services[i].name, name))
-			return (long)i;
-	return -1;
-}
-
-static bool strv_equal(char **a, char **b)
-{
-	for (; a && b && *a && *b; a++, b++)
-		if (strcmp(*a, *b))
-			return false;
-	return (!a || !*a) == (!b || !*b);
-}
-
-static bool str_equal(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-bool svc_conf_equal(const struct svc_conf *a, const struct svc_conf *b)
-{
-	return str_equal(a->name, b->name) && strv_equal(a->argv, b->argv) &&
-	       a->shell == b->shell && a->type == b->type &&
-	       a->notify_access == b->notify_access && a->ready_fd == b->ready_fd &&
-	       str_equal(a->ready_tcp_host, b->ready_tcp_host) &&
-	       str_equal(a->ready_tcp_port, b->ready_tcp_port) &&
-	       str_equal(a->ready_check, b->ready_check) &&
-	       a->ready_interval == b->ready_interval && a->ready_timeout == b->ready_timeout &&
-	       strv_equal(a->depends, b->depends) && strv_equal(a->after, b->after) &&
-	       a->restart == b->restart && a->restart_delay == b->restart_delay &&
-	       a->restart_delay_max == b->restart_delay_max &&
-	       a->start_limit_burst == b->start_limit_burst &&
-	       a->start_limit_interval == b->start_limit_interval &&
-	       a->critical == b->critical && a->stop_signal == b->stop_signal &&
-	       a->stop_timeout == b->stop_timeout && strv_equal(a->env, b->env) &&
-	       str_equal(a->env_file, b->env_file) && str_equal(a->directory, b->directory) &&
-	       str_equal(a->user, b->user) && str_equal(a->group, b->group) &&
-	       a->umask == b->umask && str_equal(a->log_file, b->log_file);
-}
-
 static void svc_conf_free(struct svc_conf *s)
 {
 	free(s->name);
-	free(s->command);
-	words_free(s->argv);
-	free(s->ready_tcp_host);
-	free(s->ready_tcp_port);
-	free(s->ready_check);
-	words_free(s->depends);
-	words_free(s->after);
 	free(s->dep_idx);
 	free(s->after_idx);
-	words_free(s->env);
-	free(s->env_file);
-	free(s->directory);
-	free(s->user);
-	free(s->group);
-	free(s->log_file);
+	keys_free(&keys_service, s);
 }
 
 void config_free(struct config *c)
@@ -1177,8 +915,9 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < c->nservices; i++)
 		svc_conf_free(&c->services[i]);
 	free(c->services);
+	free(c->by_name);
 	free(c->file);
-	free(c->control_socket);
+	keys_free(&keys_muster, c);
 	graph_free(&c->graph);
 	free(c->levels);
 	free(c);

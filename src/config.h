@@ -3,11 +3,14 @@
  * config_load() reads one file and reports every error it finds (not just
  * the first) as "FILE:LINE: message" entries of a struct errlist.  It makes
  * no system call but reading the file (and the env-files it names), so the
- * daemon, `muster --check`, reload and the unit tests share it as is.
+ * daemon, `muster --check`, reload and the unit tests share it as is.  Out
+ * of memory is one more error: it never exits.  The keys themselves are the
+ * tables of keys.h.
  */
 #ifndef MUSTER_CONFIG_H
 #define MUSTER_CONFIG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,7 +47,7 @@ struct svc_conf {
 
 	enum restart_policy restart;
 	double restart_delay;
-	double restart_delay_max;
+	double restart_delay_max; /* default: the longer of 30s and restart_delay */
 	int start_limit_burst;  /* 0: no limit */
 	double start_limit_interval;
 	bool critical;
@@ -57,8 +60,6 @@ struct svc_conf {
 	char *user, *group;
 	int umask;              /* -1: inherit */
 	char *log_file;
-
-	unsigned seen[2];       /* bitset of keys set, for duplicate checks */
 };
 
 struct config {
@@ -74,6 +75,8 @@ struct config {
 
 	struct svc_conf *services;
 	size_t nservices;
+	size_t *by_name;        /* config_find()'s hash table: index + 1, 0: free */
+	size_t by_name_cap;     /* a power of two, or 0: no table */
 	struct graph graph;     /* edges: service -> what it waits for */
 	int *levels;
 	int nlevels;
@@ -87,10 +90,13 @@ struct errlist {
 
 void errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+void errlist_vadd(struct errlist *e, const char *file, int line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 void errlist_free(struct errlist *e);
 
 /* Load and validate FILE.  Returns the config, or NULL with every problem in
- * errs (at least one entry). */
+ * errs (at least one entry, unless even that could not be allocated); out
+ * of memory is the one entry "FILE: out of memory". */
 struct config *config_load(const char *file, struct errlist *errs);
 void config_free(struct config *c);
 
@@ -100,11 +106,8 @@ struct config *config_empty(void);
 /* Index of the service called name, or -1. */
 long config_find(const struct config *c, const char *name);
 
-/* true when two services' settings are identical (for reload). */
+/* The reload diff: true when a and b name the same service and no key whose
+ * change restarts it differs (keys.h: each row's reload rule). */
 bool svc_conf_equal(const struct svc_conf *a, const struct svc_conf *b);
-
-/* The keys the parser accepts, for --help, docs checks and tests. */
-extern const char *const config_muster_keys[];
-extern const char *const config_service_keys[];
 
 #endif

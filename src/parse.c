@@ -273,6 +273,7 @@ static int wb_end(struct wordbuf *wb)
 		char **p = realloc(wb->v, (size_t)ncap * sizeof *p);
 		if (!p)
 			return -1;
+		p[wb->n] = NULL; /* words_free() stops there if malloc fails next */
 		wb->v = p;
 		wb->cap = ncap;
 	}

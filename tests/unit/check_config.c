@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "keys.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -572,22 +573,22 @@ END_TEST
 
 START_TEST(test_key_tables)
 {
-	/* every key the public tables list is known to the parser, in its own
-	 * section (whatever its value does) */
-	const char *const *tables[2] = { config_service_keys, config_muster_keys };
+	/* every key of the tables is known to the parser, in its own section
+	 * (whatever its value does) */
+	const struct key_table *tables[2] = { &keys_service, &keys_muster };
 	for (int t = 0; t < 2; t++) {
 		size_t n = 0;
-		for (const char *const *k = tables[t]; *k; k++, n++) {
+		for (const struct key *k = tables[t]->rows; k < tables[t]->rows + tables[t]->n; k++, n++) {
 			char *text = NULL;
 			ck_assert_int_ge(asprintf(&text, "%s\n%s = 1\n",
-						  t == 0 ? "[service a]" : "[muster]", *k), 0);
+						  t == 0 ? "[service a]" : "[muster]", k->name), 0);
 			struct errlist errs;
 			char *path;
 			struct config *c = load(text, &errs, &path);
 			for (size_t i = 0; i < errs.n; i++)
 				ck_assert_msg(!strstr(errs.msgs[i], "unknown key") &&
 					      !strstr(errs.msgs[i], "belongs in"),
-					      "key '%s': %s", *k, errs.msgs[i]);
+					      "key '%s': %s", k->name, errs.msgs[i]);
 			config_free(c);
 			errlist_free(&errs);
 			free(path);
@@ -1380,6 +1381,374 @@ START_TEST(bug_escaped_blank_before_semicolon)
 }
 END_TEST
 
+/* Regression: restart-delay alone above 30s was rejected ("restart-delay-max
+ * (30s) is below restart-delay"); the default maximum is the longer of 30s
+ * and restart-delay, and only a maximum set below the delay is an error. */
+START_TEST(bug_restart_delay_max_default)
+{
+	struct config *c = load_ok("[service a]\ncommand = x\nrestart-delay = 2m\n"
+				   "[service b]\ncommand = x\nrestart-delay = 1s\n"
+				   "[service c]\ncommand = x\nrestart-delay = 2m\nrestart-delay-max = 2m\n"
+				   "[service d]\ncommand = x\nrestart-delay-max = 0\nrestart-delay = 0\n");
+	ck_assert_double_eq_tol(svc(c, "a")->restart_delay_max, 120, 1e-9);
+	ck_assert_double_eq_tol(svc(c, "b")->restart_delay_max, 30, 1e-9);
+	ck_assert_double_eq_tol(svc(c, "c")->restart_delay_max, 120, 1e-9);
+	ck_assert_double_eq_tol(svc(c, "d")->restart_delay_max, 0, 1e-9);
+	config_free(c);
+
+	struct errlist errs;
+	char *path;
+	c = load("[service a]\n"
+		 "command = x\n"
+		 "restart-delay = 2m\n"
+		 "restart-delay-max = 30s\n", &errs, &path);
+	ck_assert_ptr_null(c);
+	EXPECT_ERRS(&errs, path, ":4: service 'a': restart-delay-max (30s) is below restart-delay (120s)");
+	errlist_free(&errs);
+	free(path);
+}
+END_TEST
+
+/* inih reads the lines (config.c): a service name too long for its section
+ * buffer, a header padded past it, a key line past its line buffer with a
+ * continuation, all keep their text and lines. */
+START_TEST(test_inih_long_names_and_lines)
+{
+	char name[65], pad[300];
+	memset(name, 'n', 64);
+	name[64] = '\0';
+	memset(pad, ' ', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "[service %s]\n"                  /* 1 */
+				  "command = /bin/echo %s%s x ; c\n"      /* 2 */
+				  "  \"%s\" y\n"                          /* 3 */
+				  "[%sservice%sb%s]   ; b\n"              /* 4 */
+				  "command = /bin/true\n"                 /* 5 */
+				  "depends = %s\n"                        /* 6 */
+				  "stop-timeout = x\n",                   /* 7 */
+				  name, name, pad, pad, pad, pad, pad, name), 0);
+	struct errlist errs;
+	char *path;
+	struct config *c = load(text, &errs, &path);
+	ck_assert_ptr_null(c);
+	EXPECT_ERRS(&errs, path,
+		    ":7: invalid duration 'x' for 'stop-timeout' (use e.g. 250ms, 10s, 2m, 1h, or seconds)");
+	errlist_free(&errs);
+	free(path);
+	/* the same, valid */
+	char *ok = strstr(text, "stop-timeout = x");
+	memcpy(ok, "stop-timeout = 1", 16);
+	c = load_ok(text);
+	const struct svc_conf *a = svc(c, name);
+	ck_assert_int_eq(a->line, 1);
+	expect_argv(a->argv, "/bin/echo", name, "x", pad, "y", NULL);
+	const struct svc_conf *b = svc(c, "b");
+	ck_assert_int_eq(b->line, 4);
+	ck_assert_str_eq(b->depends[0], name);
+	ck_assert_int_eq(b->depends_line, 6);
+	ck_assert_double_eq_tol(b->stop_timeout, 1, 1e-9);
+	config_free(c);
+	free(text);
+}
+END_TEST
+
+/* What going through inih changed in the format (config.c's header): lines
+ * that are errors either way, and characters no one writes. */
+START_TEST(test_inih_format_changes)
+{
+	char key[201];
+	memset(key, 'k', 200);
+	key[200] = '\0';
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "[service a]\n"          /* 1 */
+				  "command = /bin/true\n"  /* 2 */
+				  "%s = 1\n"               /* 3: a key past inih's buffer */
+				  "foo ;x = 1\n"           /* 4: a key with " ;" */
+				  "= v\n"                  /* 5: no key */
+				  "  more\n",              /* 6: inih continues no empty key */
+				  key), 0);
+	struct errlist errs;
+	char *path;
+	struct config *c = load(text, &errs, &path);
+	ck_assert_ptr_null(c);
+	EXPECT_ERRS(&errs, path,
+		    ":3: expected 'key = value', '[section]' or a comment, got "
+		    "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...'",
+		    ":4: expected 'key = value', '[section]' or a comment, got 'foo ;x = 1'",
+		    ":5: unknown key '' in [service a]",
+		    ":6: expected 'key = value', '[section]' or a comment, got 'more'");
+	errlist_free(&errs);
+	free(path);
+	free(text);
+
+	/* a form feed, vertical tab or carriage return is a blank: around a
+	 * key or value, and as an indentation */
+	c = load_ok("[service a]\n\fcommand = /bin/echo x\v\n\v  y\n\n\rrestart = no\n");
+	ck_assert_str_eq(svc(c, "a")->command, "/bin/echo x y");
+	ck_assert_int_eq(svc(c, "a")->restart, RESTART_NO);
+	config_free(c);
+}
+END_TEST
+
+/* The reload diff follows each row's rule: a change of any [service] key
+ * restarts the service; the [muster] rules are what sup_reload() applies. */
+START_TEST(test_reload_rules)
+{
+	char *envpath = tmp_write("X=1\n", 4);
+	static const char *const samples[][2] = {
+		{ "command", "/bin/false" }, { "shell", "yes" }, { "type", "notify" },
+		{ "notify-access", "all" }, { "ready-fd", "4" }, { "ready-tcp", "8080" },
+		{ "ready-check", "true" }, { "ready-interval", "1s" }, { "ready-timeout", "1m" },
+		{ "depends", "b" }, { "after", "b" }, { "restart", "always" },
+		{ "restart-delay", "1s" }, { "restart-delay-max", "1m" },
+		{ "start-limit", "3 in 10s" }, { "critical", "yes" }, { "stop-signal", "SIGINT" },
+		{ "stop-timeout", "1s" }, { "env", "A=1" }, { "env-file", NULL },
+		{ "directory", "/tmp" }, { "user", "nobody" }, { "group", "nogroup" },
+		{ "umask", "027" }, { "log-file", "/tmp/x.log" },
+		{ "graceful-timeout", "1s" }, { "control-socket", "/tmp/s.sock" },
+		{ "log-prefix", "no" }, { "log-timestamps", "yes" }, { "log-level", "debug" },
+		{ "log-max-size", "1M" }, { "log-max-files", "2" },
+	};
+	const char *base_text = "[service b]\ncommand = /bin/true\n[service a]\ncommand = /bin/true\n";
+	struct config *base = load_ok(base_text), *again = load_ok(base_text);
+	ck_assert(svc_conf_equal(svc(base, "a"), svc(again, "a")));
+	config_free(again);
+
+	const struct key_table *tables[2] = { &keys_service, &keys_muster };
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct key *k = &tables[t]->rows[i];
+			size_t j = 0;
+			while (j < sizeof samples / sizeof samples[0] && strcmp(samples[j][0], k->name))
+				j++;
+			ck_assert_msg(j < sizeof samples / sizeof samples[0],
+				      "no sample value for key '%s': add one here", k->name);
+			const char *v = samples[j][1] ? samples[j][1] : envpath;
+			char *text = NULL;
+			if (t == 1)
+				ck_assert_int_ge(asprintf(&text, "[muster]\n%s = %s\n%s", k->name, v, base_text), 0);
+			else if (!strcmp(k->name, "command"))
+				ck_assert_int_ge(asprintf(&text, "[service b]\ncommand = /bin/true\n"
+							  "[service a]\ncommand = %s\n", v), 0);
+			else
+				ck_assert_int_ge(asprintf(&text, "%s%s = %s\n", base_text, k->name, v), 0);
+			struct config *c = load_ok(text);
+			ck_assert_msg(!key_equal(k, t ? (void *)base : (void *)svc(base, "a"),
+						 t ? (void *)c : (void *)svc(c, "a")),
+				      "key '%s': the sample is the default", k->name);
+			if (t == 0) {
+				ck_assert_int_eq(k->reload, RELOAD_RESTART);
+				ck_assert_msg(!svc_conf_equal(svc(base, "a"), svc(c, "a")),
+					      "changing '%s' does not restart the service", k->name);
+				ck_assert(svc_conf_equal(svc(base, "b"), svc(c, "b")));
+			} else {
+				bool daemon = !strcmp(k->name, "log-prefix") ||
+					      !strcmp(k->name, "control-socket");
+				ck_assert_int_eq(k->reload, daemon ? RELOAD_DAEMON : RELOAD_LIVE);
+			}
+			config_free(c);
+			free(text);
+		}
+	config_free(base);
+	unlink(envpath);
+	free(envpath);
+}
+END_TEST
+
+/* Every default is a value as the file would write it, parsed like one,
+ * and owns no memory (a new service is a copy of them). */
+START_TEST(test_key_defaults)
+{
+	const struct key_table *tables[2] = { &keys_service, &keys_muster };
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct key *k = &tables[t]->rows[i];
+			struct svc_conf s;
+			struct config m;
+			void *obj = t ? (void *)&m : (void *)&s;
+			memset(&s, 0, sizeof s);
+			memset(&m, 0, sizeof m);
+			struct errlist errs = { 0 };
+			struct key_ctx ctx = { "defaults", 1, t ? NULL : "here", &errs };
+			if (k->def) {
+				ck_assert_msg(key_set(k, obj, k->def, &ctx) == 0, "default of '%s': %s",
+					      k->name, errs.n ? errs.msgs[0] : "");
+				ck_assert_msg(k->type->field != F_STR && k->type->field != F_STRV &&
+					      k->type->field != F_TEXT,
+					      "'%s': a default that allocates", k->name);
+			}
+			errlist_free(&errs);
+		}
+}
+END_TEST
+
+/* ---- out of memory --------------------------------------------------- */
+
+/* The Makefile links this program with -Wl,--wrap= for the allocators (and
+ * getline, whose ENOMEM reads like an end of file): while fail_at is set,
+ * the fail_at-th call from then on fails. */
+static long alloc_calls, fail_at;
+static bool fail_getline = true;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+int __real_vasprintf(char **p, const char *fmt, va_list ap);
+ssize_t __real___getdelim(char **p, size_t *n, int delim, FILE *f);
+ssize_t __real_getline(char **p, size_t *n, FILE *f);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+int __wrap_vasprintf(char **p, const char *fmt, va_list ap);
+int __wrap_asprintf(char **p, const char *fmt, ...);
+ssize_t __wrap___getdelim(char **p, size_t *n, int delim, FILE *f);
+ssize_t __wrap_getline(char **p, size_t *n, FILE *f);
+
+static bool fail_now(void)
+{
+	if (!fail_at || ++alloc_calls != fail_at)
+		return false;
+	errno = ENOMEM;
+	return true;
+}
+
+void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { return fail_now() ? NULL : __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { return fail_now() ? NULL : __real_strdup(s); }
+char *__wrap_strndup(const char *s, size_t n) { return fail_now() ? NULL : __real_strndup(s, n); }
+int __wrap_vasprintf(char **p, const char *fmt, va_list ap)
+{
+	return fail_now() ? -1 : __real_vasprintf(p, fmt, ap);
+}
+int __wrap_asprintf(char **p, const char *fmt, ...)
+{
+	if (fail_now())
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = __real_vasprintf(p, fmt, ap);
+	va_end(ap);
+	return r;
+}
+ssize_t __wrap___getdelim(char **p, size_t *n, int delim, FILE *f)
+{
+	return fail_getline && fail_now() ? -1 : __real___getdelim(p, n, delim, f);
+}
+ssize_t __wrap_getline(char **p, size_t *n, FILE *f)
+{
+	return fail_getline && fail_now() ? -1 : __real_getline(p, n, f);
+}
+
+/* Load text with each allocation in turn failing: each such load fails
+ * with the one error "FILE: out of memory" (or, where the failure changed
+ * nothing, as the load without one does: a cycle search that fails after
+ * the cycle was found), never exits and leaks nothing (ASan, in `make
+ * sanitize`), until a load where nothing failed; that one loads as
+ * want_valid says.  Returns the number of allocations of a load. */
+static long load_failing_each(const char *text, bool want_valid)
+{
+	char *path = tmp_write(text, strlen(text));
+	char *oom = NULL;
+	ck_assert_int_ge(asprintf(&oom, "%s: out of memory", path), 0);
+	struct errlist clean = { 0 };
+	struct config *c = config_load(path, &clean);
+	ck_assert_msg((c != NULL) == want_valid, "%s", dump(&clean));
+	config_free(c);
+	long n;
+	for (n = 1;; n++) {
+		struct errlist errs = { 0 };
+		alloc_calls = 0;
+		fail_at = n;
+		c = config_load(path, &errs);
+		bool failed = alloc_calls >= n;
+		fail_at = 0;
+		if (!failed) {
+			ck_assert((c != NULL) == want_valid);
+			config_free(c);
+			errlist_free(&errs);
+			break;
+		}
+		ck_assert_msg(c == NULL, "allocation %ld failed, yet the config loaded", n);
+		bool same = errs.n == clean.n;
+		for (size_t i = 0; same && i < errs.n; i++)
+			same = !strcmp(errs.msgs[i], clean.msgs[i]);
+		/* the env-file loader says which file it was reading */
+		size_t ml = errs.n == 1 ? strlen(errs.msgs[0]) : 0;
+		bool env_oom = ml > 15 && !strcmp(errs.msgs[0] + ml - 15, ": out of memory") &&
+			       strstr(errs.msgs[0], path) == errs.msgs[0];
+		ck_assert_msg((errs.n == 1 && !strcmp(errs.msgs[0], oom)) || env_oom ||
+				      (same && !want_valid),
+			      "allocation %ld failed:%s", n, dump(&errs));
+		errlist_free(&errs);
+	}
+	errlist_free(&clean);
+	unlink(path);
+	free(path);
+	free(oom);
+	return n - 1;
+}
+
+START_TEST(test_out_of_memory)
+{
+	char big[600];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "\xEF\xBB\xBF; every kind of line and value\n"
+				  "[muster]\n"
+				  "graceful-timeout = 5s\ncontrol-socket = /tmp/x.sock\nlog-level = debug\n"
+				  "[service db]\n"
+				  "command = /bin/echo %s \"a ; b\" ; comment\n"
+				  "  more words\n"
+				  "env = A=1 B='two words'\n"
+				  "env = A=2\n"
+				  "ready-tcp = [::1]:5432\n"
+				  "start-limit = 3 in 10s\n"
+				  "log-file = db.log\n"
+				  "[service web]\n"
+				  "shell = yes\n"
+				  "command = exec /bin/true\n"
+				  "depends = db\n"
+				  "after = db\n"
+				  "  db\n"
+				  "umask = 027\n"
+				  "stop-signal = INT\n", big), 0);
+	long n = load_failing_each(text, true);
+	ck_assert_msg(n > 50, "only %ld allocations", n);
+	free(text);
+
+	/* a file with errors: they are dropped for the one that matters */
+	n = load_failing_each("[service a]\ncommand = x\ndepend = b\nrestart = sometimes\n"
+			      "depends = b zz\n[service b]\ncommand = y\ndepends = a\n"
+			      "[bogus]\ngarbage\n", false);
+	ck_assert_msg(n > 20, "only %ld allocations", n);
+}
+END_TEST
+
+/* An env-file's allocations (getline's is read_env_file's, which reads its
+ * ENOMEM as the end of the file: not failed here). */
+START_TEST(test_out_of_memory_env_file)
+{
+	char *envpath = tmp_write("A=1\nB=2\nexport C='x y'\n", 24);
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "[service a]\ncommand = /bin/true\nenv = B=3\n"
+				  "env-file = %s\n", envpath), 0);
+	fail_getline = false;
+	long n = load_failing_each(text, true);
+	fail_getline = true;
+	ck_assert_msg(n > 10, "only %ld allocations", n);
+	unlink(envpath);
+	free(envpath);
+	free(text);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1399,6 +1768,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_config_find_and_equal);
 	tcase_add_test(tc, test_key_tables);
+	tcase_add_test(tc, test_key_defaults);
+	tcase_add_test(tc, test_reload_rules);
 	tcase_add_test(tc, test_config_empty);
 	suite_add_tcase(s, tc);
 
@@ -1412,6 +1783,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_long_command_line);
 	tcase_add_test(tc, test_long_line_error_lines);
 	tcase_add_test(tc, test_nul_byte);
+	tcase_add_test(tc, test_inih_long_names_and_lines);
+	tcase_add_test(tc, test_inih_format_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
@@ -1441,6 +1814,12 @@ static Suite *config_suite(void)
 
 	tc = tcase_create("bugs");
 	tcase_add_test(tc, bug_escaped_blank_before_semicolon);
+	tcase_add_test(tc, bug_restart_delay_max_default);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("oom");
+	tcase_add_test(tc, test_out_of_memory);
+	tcase_add_test(tc, test_out_of_memory_env_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
