@@ -350,21 +350,6 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	return g;
 }
 
-bool lc_wanted_up(enum lc_goal g)
-{
-	return g == GOAL_UP || g == GOAL_RETRY;
-}
-
-bool lc_wanted(enum lc_goal g)
-{
-	return lc_wanted_up(g) || g == GOAL_RESTART || g == GOAL_RELOAD;
-}
-
-bool lc_has_process(enum svc_state st)
-{
-	return st == ST_STARTING || st == ST_READY || st == ST_STOPPING;
-}
-
 enum lc_event lc_exit_event(const struct lc_exit *x)
 {
 	if (!lc_wanted_up(x->goal))

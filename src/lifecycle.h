@@ -140,14 +140,24 @@ const struct lc_cell *lc_cell(enum svc_state st, enum lc_event ev);
 /* The goal once action a ran, from goal g. */
 enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g);
 
-/* Wanted up: GOAL_UP or GOAL_RETRY. */
-bool lc_wanted_up(enum lc_goal g);
+/* Wanted up: GOAL_UP or GOAL_RETRY.  (These three are inline: the
+ * supervisor asks them of every service in loops.) */
+static inline bool lc_wanted_up(enum lc_goal g)
+{
+	return g == GOAL_UP || g == GOAL_RETRY;
+}
 
 /* Wanted up now or once down: also GOAL_RESTART and GOAL_RELOAD. */
-bool lc_wanted(enum lc_goal g);
+static inline bool lc_wanted(enum lc_goal g)
+{
+	return lc_wanted_up(g) || g == GOAL_RESTART || g == GOAL_RELOAD;
+}
 
 /* starting, ready and stopping have a process. */
-bool lc_has_process(enum svc_state st);
+static inline bool lc_has_process(enum svc_state st)
+{
+	return st == ST_STARTING || st == ST_READY || st == ST_STOPPING;
+}
 
 /* The facts of an exit of the main process. */
 struct lc_exit {

@@ -481,8 +481,9 @@ static bool downstream_down(struct service *svc)
 /* Re-evaluate a queued service: the due event its goal and the graph make. */
 static void step(struct service *svc)
 {
-	char why[160] = "";
+	char why[160];
 
+	why[0] = '\0';
 	if (lc_wanted_up(svc->goal)) {
 		int r = deps_settled(svc, why, sizeof why);
 		if (r != 0)
