@@ -1,9 +1,10 @@
 /* The lifecycle table, the goal and event rules, and doc/lifecycle.md.
  *
  * To change what a service does: change a cell (and its expectation in
- * tests/unit/check_lifecycle.c), then `make lifecycle-doc`.  A new event or
- * action is a row in lifecycle.h, a column here in every state, and (for an
- * action) a function in service.c's dispatch().
+ * tests/unit/check_lifecycle.c), then `make lifecycle-doc`.  A new event is
+ * a row in lifecycle.h and a cell in every state below; a new action is a
+ * row in lifecycle.h, its goal in lc_goal_after() and its function in
+ * service.c's dispatch() (the compiler names any switch that misses one).
  */
 #include "lifecycle.h"
 
