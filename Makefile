@@ -33,10 +33,10 @@ else
 BUILD     := build
 endif
 
-CORE      := parse keys config envfile graph log service proc output notify probe control control_proto \
-             init reload signals shutdown progress watchdog commands timeline
+CORE      := parse keys config envfile graph log lifecycle service proc output notify probe \
+             control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config envfile graph service control docs notify supervise
+UNITS     := parse config envfile graph lifecycle service control docs notify supervise
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
@@ -84,6 +84,12 @@ deps:
 
 unit: deps $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_DEFAULT_TIMEOUT=30 ./$$t; done
+
+# doc/lifecycle.md is printed from the lifecycle table (src/lifecycle.c);
+# check_lifecycle fails when the two differ
+lifecycle-doc: $(BUILD)/check_lifecycle
+	@mkdir -p doc
+	$(BUILD)/check_lifecycle --print > doc/lifecycle.md
 
 # small C programs the integration tests run as services (tests/helpers/*.c)
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
@@ -182,6 +188,6 @@ check-extra: all
 clean:
 	rm -rf build build-san muster musterctl
 
-.PHONY: all deps unit integration valgrind check check-extra bench bench-smoke fuzz soak sanitize demo install uninstall clean muster musterctl
+.PHONY: all deps unit lifecycle-doc integration valgrind check check-extra bench bench-smoke fuzz soak sanitize demo install uninstall clean muster musterctl
 
 -include $(wildcard build/*.d build-san/*.d)

@@ -195,7 +195,7 @@ static int wait_verdict(const struct wait *w, struct pbuf *why)
 				    s->reason ? s->reason : "");
 			return -1;
 		}
-		if (s->state == ST_STOPPED && !s->want_up && !s->restart_when_down) {
+		if (s->state == ST_STOPPED && !sup_is_wanted(s)) {
 			pbuf_printf(why, "%s is stopped%s%s%s", s->conf->name,
 				    s->reason ? " (" : "", s->reason ? s->reason : "",
 				    s->reason ? ")" : "");
@@ -316,7 +316,7 @@ static void cmd_ready(struct client *c, struct proto_request *req)
 		const struct service *s = sup->svcs[i];
 		if (s->state == ST_READY || s->state == ST_DONE) {
 			up++;
-		} else if (s->want_up || s->restart_when_down || s->state == ST_FAILED) {
+		} else if (sup_is_wanted(s) || s->state == ST_FAILED) {
 			pbuf_printf(&why, "%s%s (%s)", why.len ? ", " : "", s->conf->name,
 				    svc_state_name(s->state));
 		}

@@ -1,32 +1,27 @@
-/* The lifecycle of a service.
+/* The lifecycle of services, run from the table in lifecycle.c.
  *
- *              start            exec ok / probe ok
- *   stopped ----------> waiting -----> starting -------------> ready
- *      ^                 |  ^             |  oneshot exit 0       |
- *      |    dependency   |  | delay       +--------> done         |
- *      |    failed       v  |             |                       |
- *      |   failed <---- backoff <---------+-----------------------+
- *      |     ^   start limit   exit, restart wanted               |
- *      |     +---------------------------- exit, no restart ------+
- *      |                                                          |
- *      +------------------ stopping <----- stop (want down) ------+
+ * Every event goes through dispatch(svc, EVENT, detail): it looks up the
+ * cell for the service's state, sets the goal the cell's action implies,
+ * and runs the action, one short function below, which enters the cell's
+ * next state through set_state() (the one place a state changes; it logs
+ * "NAME: old -> new (why)").  What happens on an event in a state is in
+ * the table (doc/lifecycle.md), not here.
  *
- * Two things drive a service: what it is doing (state, pid) and what it
- * should do (want_up).  step() compares the two and takes the next move:
- *
- *   want_up, waiting     -> start when every `depends` target is ready or
- *                           done and every `after` target has settled;
- *                           fail when a `depends` target failed.
- *   !want_up, waiting or backoff -> down at once (pending work cancelled)
- *   !want_up, starting or ready  -> stop-signal, once no service that waits
- *                           for it and is going down still has a process
- *                           (reverse order); stop-timeout then SIGKILL.
- *
- * When a service's state changes, the services on either side of its edges
- * are queued for step(): the graph is walked with a work queue, never by
- * recursion.  A `depends` target that fails for good takes its dependents
- * down first (they end as failed, "dependency X failed"); one that is
- * restarting after a crash leaves them running.
+ * The events come from three places:
+ *   - the daemon and the operations: sup_exec_result(), sup_ready(),
+ *     sup_service_exited(), the timers, sup_start() and the others;
+ *   - the work queue: when a service's state changes, the services on
+ *     either side of its edges are queued, and step() turns each one's
+ *     goal and the graph into a due event: wanted up and waiting, its
+ *     dependencies are ready (deps-ready) or failed (deps-failed); wanted
+ *     down, it is held while a service that waits for it and is going down
+ *     still has a process (reverse order), else its stop is due.  The
+ *     graph is walked with a work queue, never by recursion;
+ *   - actions, for what follows at once: a spawn error is an exit with
+ *     status 127; a service down with GOAL_RESTART is up-again.
+ * A `depends` target that fails for good gives its dependents (and theirs)
+ * GOAL_FAIL, so that they stop first and end as failed, "dependency X
+ * failed"; one that is restarting after a crash leaves them running.
  */
 #include "service.h"
 
@@ -40,17 +35,6 @@
 
 #include "log.h"
 #include "parse.h"
-
-static const char *const state_names[] = {
-	[ST_STOPPED] = "stopped", [ST_WAITING] = "waiting", [ST_STARTING] = "starting",
-	[ST_READY] = "ready",     [ST_STOPPING] = "stopping", [ST_DONE] = "done",
-	[ST_BACKOFF] = "backoff", [ST_FAILED] = "failed",
-};
-
-const char *svc_state_name(enum svc_state st)
-{
-	return st <= ST_FAILED ? state_names[st] : "?";
-}
 
 const char *wait_status_str(int status, char *buf, size_t len)
 {
@@ -68,7 +52,12 @@ int wait_status_code(int status)
 
 static bool has_process(const struct service *svc)
 {
-	return svc->state == ST_STARTING || svc->state == ST_READY || svc->state == ST_STOPPING;
+	return lc_has_process(svc->state);
+}
+
+bool sup_is_wanted(const struct service *svc)
+{
+	return lc_wanted(svc->goal);
 }
 
 /* Signal what makes up the service: its process group, and its main
@@ -83,8 +72,9 @@ static int signal_service(struct service *svc, int sig)
 
 static void set_reason(struct service *svc, const char *reason)
 {
+	char *r = reason ? strdup(reason) : NULL;
 	free(svc->reason);
-	svc->reason = reason ? strdup(reason) : NULL;
+	svc->reason = r;
 }
 
 static void set_state(struct service *svc, enum svc_state st, const char *why)
@@ -95,9 +85,7 @@ static void set_state(struct service *svc, enum svc_state st, const char *why)
 	svc->state = st;
 	svc->t_state = ev_now(svc->sup->loop);
 	/* has_process() depends on the state alone: keep the count here */
-	svc->sup->nrunning += (size_t)has_process(svc) - (size_t)(old == ST_STARTING ||
-								  old == ST_READY ||
-								  old == ST_STOPPING);
+	svc->sup->nrunning += (size_t)has_process(svc) - (size_t)lc_has_process(old);
 	if (old == ST_STARTING) {
 		ev_timer_stop(svc->sup->loop, &svc->w_ready_timer);
 		if (svc->sup->ops->stop_probe)
@@ -128,11 +116,8 @@ static void enqueue_neighbours(struct service *svc)
 		enqueue(sup, svc->waiters[i]);
 }
 
+static void dispatch(struct service *svc, enum lc_event ev, const char *detail);
 static void step(struct service *svc);
-static void critical_ended(struct service *svc, int code);
-static void became_ready(struct service *svc, enum svc_state st);
-static void exited(struct service *svc, int status);
-static void send_stop(struct service *svc);
 static bool reload_ready(const struct supervisor *sup);
 static void reload_apply(struct supervisor *sup);
 
@@ -178,37 +163,10 @@ static void check_all_up(struct supervisor *sup)
 		return;
 	for (size_t i = 0; i < sup->n; i++) {
 		const struct service *s = sup->svcs[i];
-		if (s->want_up && s->state != ST_READY && s->state != ST_DONE)
+		if (lc_wanted_up(s->goal) && s->state != ST_READY && s->state != ST_DONE)
 			return;
 	}
 	sup->on_all_up(sup);
-}
-
-/* The service has no process and is not coming back by itself. */
-static void went_down(struct service *svc, const char *why)
-{
-	struct supervisor *sup = svc->sup;
-
-	ev_timer_stop(sup->loop, &svc->w_stop_timer);
-	ev_timer_stop(sup->loop, &svc->w_restart_timer);
-	if (svc->fail_when_down) {
-		log_error("%s: failed: %s", svc->conf->name, svc->fail_when_down);
-		set_reason(svc, svc->fail_when_down);
-		free(svc->fail_when_down);
-		svc->fail_when_down = NULL;
-		set_state(svc, ST_FAILED, svc->reason);
-		critical_ended(svc, 1);
-	} else {
-		set_state(svc, ST_STOPPED, why);
-	}
-	if (svc->restart_when_down && !sup->shutting_down && !sup->pending) {
-		svc->restart_when_down = false;
-		svc->want_up = true;
-		svc->t_waiting = ev_now(sup->loop);
-		set_state(svc, ST_WAITING, "restart");
-		enqueue(sup, svc->idx);
-	}
-	enqueue_neighbours(svc);
 }
 
 /* A breadth-first walk over services: a work queue and a seen set, so the
@@ -265,7 +223,8 @@ static bool depends_on(const struct service *w, const struct service *s)
 	return false;
 }
 
-/* Take svc and, transitively, whatever `depends` on it, down as failed. */
+/* svc failed for good: what `depends` on it (transitively) and is wanted
+ * up gets dep-failed.  The whole walk is made before any of them moves. */
 static void fail_dependents(struct service *svc)
 {
 	struct walk wk;
@@ -277,17 +236,14 @@ static void fail_dependents(struct service *svc)
 			struct service *w = s->sup->svcs[s->waiters[i]];
 			if (!depends_on(w, s) || wk.seen[w->idx])
 				continue;
-			if (!w->want_up) {
+			if (!lc_wanted_up(w->goal)) {
 				wk.seen[w->idx] = 1; /* going down already: not through it */
 				continue;
 			}
 			walk_push(&wk, w->idx);
-			w->want_up = false;
-			if (!w->fail_when_down) {
-				char buf[128];
-				snprintf(buf, sizeof buf, "dependency %s failed", s->conf->name);
-				w->fail_when_down = strdup(buf);
-			}
+			char buf[128];
+			snprintf(buf, sizeof buf, "dependency %s failed", s->conf->name);
+			dispatch(w, EV_DEP_FAILED, buf);
 			enqueue(s->sup, w->idx);
 		}
 	}
@@ -314,26 +270,13 @@ static void critical_ended(struct service *svc, int code)
 		sup_shutdown(sup, why);
 }
 
-static void fail_for_good(struct service *svc, const char *reason)
-{
-	log_error("%s: failed: %s", svc->conf->name, reason);
-	set_reason(svc, reason);
-	svc->want_up = false;
-	set_state(svc, ST_FAILED, reason);
-	fail_dependents(svc);
-	enqueue_neighbours(svc);
-	critical_ended(svc, -1);
-}
+/* ---- timers: each is one event ---------------------------------------- */
 
 static void restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct service *svc = w->data;
 	(void)loop, (void)revents;
-	if (svc->state != ST_BACKOFF)
-		return;
-	svc->restarts++;
-	set_state(svc, ST_WAITING, "restart delay over");
-	enqueue(svc->sup, svc->idx);
+	dispatch(svc, EV_RESTART_DELAY, NULL);
 	run_queue(svc->sup);
 }
 
@@ -341,23 +284,16 @@ static void stop_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct service *svc = w->data;
 	(void)loop, (void)revents;
-	if (svc->state != ST_STOPPING || !svc->pid)
-		return;
-	log_warn("%s: still running %gs after %s: sending SIGKILL", svc->conf->name,
-		 svc->conf->stop_timeout, signal_name(svc->conf->stop_signal));
-	signal_service(svc, SIGKILL);
+	dispatch(svc, EV_STOP_TIMEOUT, NULL);
+	run_queue(svc->sup);
 }
 
 static void ready_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct service *svc = w->data;
 	(void)loop, (void)revents;
-	if (svc->state != ST_STARTING || !svc->pid)
-		return;
-	log_error("%s: not ready within %gs: stopping it", svc->conf->name,
-		  svc->conf->ready_timeout);
-	svc->timed_out = true;
-	send_stop(svc);
+	dispatch(svc, EV_READY_TIMEOUT, NULL);
+	run_queue(svc->sup);
 }
 
 static void graceful_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -374,6 +310,8 @@ static void graceful_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	sup_kill_all(sup);
 }
 
+/* ---- services and the supervisor -------------------------------------- */
+
 static struct service *service_new(struct supervisor *sup, struct svc_conf *conf)
 {
 	struct service *s = calloc(1, sizeof *s);
@@ -382,6 +320,7 @@ static struct service *service_new(struct supervisor *sup, struct svc_conf *conf
 	s->conf = conf;
 	s->sup = sup;
 	s->state = ST_STOPPED;
+	s->goal = GOAL_DOWN;
 	s->exec_fd = -1;
 	s->status = -1;
 	s->fail_times = calloc((size_t)conf->start_limit_burst + 1, sizeof *s->fail_times);
@@ -464,7 +403,7 @@ static void service_free(struct supervisor *sup, struct service *s)
 	free(s->waiters);
 	free(s->fail_times);
 	free(s->reason);
-	free(s->fail_when_down);
+	free(s->goal_why);
 	free(s->status_text);
 	free(s);
 }
@@ -482,53 +421,9 @@ void sup_free(struct supervisor *sup)
 	memset(sup, 0, sizeof *sup);
 }
 
-static void spawn(struct service *svc)
-{
-	struct supervisor *sup = svc->sup;
-	int fd = -1;
+/* ---- the facts that make events --------------------------------------- */
 
-	set_reason(svc, NULL);
-	pid_t pid = sup->ops->spawn(svc, &fd);
-	if (pid < 0) {
-		char buf[160];
-		snprintf(buf, sizeof buf, "cannot start: %s", strerror(errno));
-		log_error("%s: %s", svc->conf->name, buf);
-		/* nothing ran: handle it as an exit with status 127 */
-		svc->pid = 0;
-		svc->pgid = 0;
-		svc->status = 127 << 8;
-		svc->t_starting = ev_now(sup->loop);
-		set_state(svc, ST_STARTING, buf);
-		set_reason(svc, buf);
-		exited(svc, svc->status);
-		return;
-	}
-	svc->pid = pid;
-	svc->pgid = pid;
-	svc->exec_fd = fd;
-	svc->t_starting = ev_now(sup->loop);
-	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
-	set_state(svc, ST_STARTING, NULL);
-	const struct svc_conf *c = svc->conf;
-	if (c->type == TYPE_NOTIFY || c->ready_fd >= 0 || c->ready_tcp_host || c->ready_check) {
-		if (sup->ops->start_probe)
-			sup->ops->start_probe(svc);
-		if (c->ready_timeout > 0) {
-			ev_timer_set(&svc->w_ready_timer, c->ready_timeout, 0);
-			ev_timer_start(sup->loop, &svc->w_ready_timer);
-		}
-	}
-}
-
-void sup_ready(struct service *svc, const char *how)
-{
-	if (svc->state != ST_STARTING)
-		return;
-	log_debug("%s: readiness from %s", svc->conf->name, how);
-	became_ready(svc, ST_READY);
-}
-
-/* Can a waiting service start?  1 yes, 0 not yet, -1 never (reason set). */
+/* Can a service wanted up start?  1 yes, 0 not yet, -1 never (why set). */
 static int deps_settled(struct service *svc, char *why, size_t len)
 {
 	struct supervisor *sup = svc->sup;
@@ -538,7 +433,7 @@ static int deps_settled(struct service *svc, char *why, size_t len)
 		const struct service *d = sup->svcs[c->dep_idx[i]];
 		if (d->state == ST_READY || d->state == ST_DONE)
 			continue;
-		if (d->state == ST_FAILED || (d->state == ST_STOPPED && !d->want_up)) {
+		if (d->state == ST_FAILED || (d->state == ST_STOPPED && !lc_wanted_up(d->goal))) {
 			snprintf(why, len, "dependency %s %s", d->conf->name,
 				 d->state == ST_FAILED ? "failed" : "is stopped");
 			return -1;
@@ -548,29 +443,11 @@ static int deps_settled(struct service *svc, char *why, size_t len)
 	for (size_t i = 0; i < c->nafter; i++) {
 		const struct service *d = sup->svcs[c->after_idx[i]];
 		if (d->state == ST_READY || d->state == ST_DONE || d->state == ST_FAILED ||
-		    (d->state == ST_STOPPED && !d->want_up))
+		    (d->state == ST_STOPPED && !lc_wanted_up(d->goal)))
 			continue;
 		return 0;
 	}
 	return 1;
-}
-
-static void send_stop(struct service *svc)
-{
-	struct supervisor *sup = svc->sup;
-	int sig = sup->killing ? SIGKILL : svc->conf->stop_signal;
-
-	log_info("%s: stopping (%s to process group %ld)", svc->conf->name, signal_name(sig),
-		 (long)svc->pgid);
-	set_state(svc, ST_STOPPING, NULL);
-	if (signal_service(svc, sig) < 0 && errno != ESRCH)
-		log_warn_errno("%s: cannot send %s", svc->conf->name, signal_name(sig));
-	if (sig != SIGKILL && sig != SIGCONT)
-		signal_service(svc, SIGCONT);
-	if (!sup->killing) {
-		ev_timer_set(&svc->w_stop_timer, svc->conf->stop_timeout, 0);
-		ev_timer_start(sup->loop, &svc->w_stop_timer);
-	}
 }
 
 /* Has every service downstream of svc that is going down stopped?  The
@@ -582,13 +459,15 @@ static bool downstream_down(struct service *svc)
 	struct walk wk;
 	bool down = true;
 
+	if (!svc->nwaiters)
+		return true;
 	if (walk_begin(&wk, svc) < 0)
 		return true; /* out of memory: better stop out of order than never */
 	for (struct service *s; down && (s = walk_next(&wk));) {
 		for (size_t i = 0; i < s->nwaiters && down; i++) {
 			struct service *w = s->sup->svcs[s->waiters[i]];
 			if (has_process(w)) {
-				if (!w->want_up)
+				if (!lc_wanted_up(w->goal))
 					down = false;
 			} else {
 				walk_push(&wk, w->idx); /* through it */
@@ -599,77 +478,27 @@ static bool downstream_down(struct service *svc)
 	return down;
 }
 
+/* Re-evaluate a queued service: the due event its goal and the graph make. */
 static void step(struct service *svc)
 {
-	struct supervisor *sup = svc->sup;
 	char why[160];
 
-	if (svc->want_up) {
-		if (svc->state != ST_WAITING || sup->shutting_down)
-			return;
+	why[0] = '\0';
+	if (lc_wanted_up(svc->goal)) {
 		int r = deps_settled(svc, why, sizeof why);
-		if (r > 0)
-			spawn(svc);
-		else if (r < 0)
-			fail_for_good(svc, why);
+		if (r != 0)
+			dispatch(svc, r > 0 ? EV_DEPS_READY : EV_DEPS_FAILED, why);
 		return;
 	}
-	switch (svc->state) {
-	case ST_WAITING:
-		went_down(svc, sup->shutting_down ? "start cancelled" : "stop requested");
-		break;
-	case ST_BACKOFF:
-		went_down(svc, "restart cancelled");
-		break;
-	case ST_DONE:
-		went_down(svc, "stop requested");
-		break;
-	case ST_STARTING:
-	case ST_READY:
-		if (!downstream_down(svc))
-			return; /* stops once what waits for it has stopped */
-		send_stop(svc);
-		break;
-	case ST_STOPPED:
-	case ST_FAILED:
-		/* pass the news upstream: what it waits for may stop now */
-		for (size_t i = 0; i < svc->conf->ndep; i++)
-			if (!sup->svcs[svc->conf->dep_idx[i]]->want_up)
-				enqueue(sup, svc->conf->dep_idx[i]);
-		for (size_t i = 0; i < svc->conf->nafter; i++)
-			if (!sup->svcs[svc->conf->after_idx[i]]->want_up)
-				enqueue(sup, svc->conf->after_idx[i]);
-		break;
-	default:
-		break;
-	}
-}
-
-static void became_ready(struct service *svc, enum svc_state st)
-{
-	svc->t_ready = ev_now(svc->sup->loop);
-	log_info("%s: %s", svc->conf->name, st == ST_DONE ? "done" : "ready");
-	set_state(svc, st, NULL);
-	enqueue_neighbours(svc);
-	run_queue(svc->sup);
-	check_all_up(svc->sup);
-}
-
-void sup_exec_result(struct service *svc, const char *msg)
-{
-	if (msg) {
-		log_error("%s: %s", svc->conf->name, msg);
-		set_reason(svc, msg);
-		return; /* the child exits 127; the exit does the rest */
-	}
-	if (svc->state == ST_STARTING && svc->conf->type == TYPE_SIMPLE &&
-	    svc->conf->ready_fd < 0 && !svc->conf->ready_tcp_host && !svc->conf->ready_check)
-		became_ready(svc, ST_READY);
+	bool held = (svc->state == ST_STARTING || svc->state == ST_READY) && !downstream_down(svc);
+	dispatch(svc, lc_down_event(svc->goal, held, svc->sup->shutting_down), NULL);
 }
 
 /* Count a failure at now; true when the start limit is exceeded. */
-static bool over_start_limit(struct service *svc, ev_tstamp now)
+static bool over_start_limit(void *arg)
 {
+	struct service *svc = arg;
+	ev_tstamp now = ev_now(svc->sup->loop);
 	int burst = svc->conf->start_limit_burst;
 	if (burst <= 0)
 		return false;
@@ -683,80 +512,371 @@ static bool over_start_limit(struct service *svc, ev_tstamp now)
 	return recent > (unsigned)burst;
 }
 
-static void exited(struct service *svc, int status)
+/* The event the exit with svc->status is. */
+static enum lc_event exit_event(struct service *svc)
+{
+	struct lc_exit x = {
+		.goal = svc->goal,
+		.clean = WIFEXITED(svc->status) && WEXITSTATUS(svc->status) == 0,
+		.oneshot = svc->conf->type == TYPE_ONESHOT,
+		.restart = svc->conf->restart,
+		.over_limit = over_start_limit,
+		.arg = svc,
+	};
+	return lc_exit_event(&x);
+}
+
+/* ---- the actions ------------------------------------------------------
+ * Each gets the cell: its next state and the reason that change logs.
+ * dispatch() has set the goal already.  An action enters c->next once,
+ * with enter(): the table says where to, the action only when. */
+
+static void enter(struct service *svc, const struct lc_cell *c, const char *why)
+{
+	set_state(svc, (enum svc_state)c->next, why ? why : c->why);
+}
+
+/* A_START: up from scratch. */
+static void start_over(struct service *svc, const struct lc_cell *c)
+{
+	ev_timer_stop(svc->sup->loop, &svc->w_restart_timer);
+	svc->restarts = 0;
+	svc->nfail = 0;
+	svc->delay = svc->conf->restart_delay;
+	svc->t_waiting = ev_now(svc->sup->loop);
+	svc->t_starting = svc->t_ready = 0;
+	enter(svc, c, NULL);
+}
+
+static void want_fail(struct service *svc, const char *why)
+{
+	free(svc->goal_why);
+	svc->goal_why = why ? strdup(why) : NULL;
+}
+
+static void spawn(struct service *svc, const struct lc_cell *c)
 {
 	struct supervisor *sup = svc->sup;
-	const struct svc_conf *c = svc->conf;
+	int fd = -1;
+
+	set_reason(svc, NULL);
+	pid_t pid = sup->ops->spawn(svc, &fd);
+	if (pid < 0) {
+		char buf[160];
+		snprintf(buf, sizeof buf, "cannot start: %s", strerror(errno));
+		log_error("%s: %s", svc->conf->name, buf);
+		/* nothing ran: an exit with status 127 */
+		svc->pid = 0;
+		svc->pgid = 0;
+		svc->status = 127 << 8;
+		svc->t_starting = ev_now(sup->loop);
+		enter(svc, c, buf);
+		set_reason(svc, buf);
+		dispatch(svc, exit_event(svc), NULL);
+		return;
+	}
+	svc->pid = pid;
+	svc->pgid = pid;
+	svc->exec_fd = fd;
+	svc->t_starting = ev_now(sup->loop);
+	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
+	enter(svc, c, NULL);
+	const struct svc_conf *conf = svc->conf;
+	if (conf->type == TYPE_NOTIFY || conf->ready_fd >= 0 || conf->ready_tcp_host ||
+	    conf->ready_check) {
+		if (sup->ops->start_probe)
+			sup->ops->start_probe(svc);
+		if (conf->ready_timeout > 0) {
+			ev_timer_set(&svc->w_ready_timer, conf->ready_timeout, 0);
+			ev_timer_start(sup->loop, &svc->w_ready_timer);
+		}
+	}
+}
+
+/* A_FAIL and the exits that end in failed: the reason (not svc->reason
+ * itself), dependents failed, what it waits for re-evaluated. */
+static void fail_for_good(struct service *svc, const struct lc_cell *c, const char *reason)
+{
+	log_error("%s: failed: %s", svc->conf->name, reason);
+	set_reason(svc, reason);
+	enter(svc, c, reason);
+	fail_dependents(svc);
+	enqueue_neighbours(svc);
+	critical_ended(svc, -1);
+}
+
+/* A_DOWN: no process, and not coming back by itself (unless its goal is
+ * restart). */
+static void went_down(struct service *svc, const struct lc_cell *c, const char *why)
+{
+	struct supervisor *sup = svc->sup;
+
+	ev_timer_stop(sup->loop, &svc->w_stop_timer);
+	ev_timer_stop(sup->loop, &svc->w_restart_timer);
+	enter(svc, c, why);
+	if (svc->goal == GOAL_RESTART && !sup->shutting_down && !sup->pending)
+		dispatch(svc, EV_UP_AGAIN, NULL);
+	enqueue_neighbours(svc);
+}
+
+/* A_FAIL_DOWN: the same, ending failed with the reason its goal kept. */
+static void failed_down(struct service *svc, const struct lc_cell *c)
+{
+	struct supervisor *sup = svc->sup;
+	char *why = svc->goal_why;
+
+	svc->goal_why = NULL;
+	ev_timer_stop(sup->loop, &svc->w_stop_timer);
+	ev_timer_stop(sup->loop, &svc->w_restart_timer);
+	log_error("%s: failed: %s", svc->conf->name, why ? why : "a dependency failed");
+	set_reason(svc, why ? why : "a dependency failed");
+	free(why);
+	enter(svc, c, svc->reason);
+	critical_ended(svc, 1);
+	enqueue_neighbours(svc);
+}
+
+/* A_PASS_UP: what it waits for may be held by it no longer. */
+static void pass_up(struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	for (size_t i = 0; i < svc->conf->ndep; i++)
+		if (!lc_wanted_up(sup->svcs[svc->conf->dep_idx[i]]->goal))
+			enqueue(sup, svc->conf->dep_idx[i]);
+	for (size_t i = 0; i < svc->conf->nafter; i++)
+		if (!lc_wanted_up(sup->svcs[svc->conf->after_idx[i]]->goal))
+			enqueue(sup, svc->conf->after_idx[i]);
+}
+
+static void send_stop(struct service *svc, const struct lc_cell *c)
+{
+	struct supervisor *sup = svc->sup;
+	int sig = sup->killing ? SIGKILL : svc->conf->stop_signal;
+
+	log_info("%s: stopping (%s to process group %ld)", svc->conf->name, signal_name(sig),
+		 (long)svc->pgid);
+	enter(svc, c, NULL);
+	if (signal_service(svc, sig) < 0 && errno != ESRCH)
+		log_warn_errno("%s: cannot send %s", svc->conf->name, signal_name(sig));
+	if (sig != SIGKILL && sig != SIGCONT)
+		signal_service(svc, SIGCONT);
+	if (!sup->killing) {
+		ev_timer_set(&svc->w_stop_timer, svc->conf->stop_timeout, 0);
+		ev_timer_start(sup->loop, &svc->w_stop_timer);
+	}
+}
+
+static void kill_now(struct service *svc, const struct lc_cell *c)
+{
+	ev_timer_stop(svc->sup->loop, &svc->w_stop_timer);
+	if (svc->pgid > 0) /* 0: its spawn failed, nothing to signal */
+		signal_service(svc, SIGKILL);
+	enter(svc, c, NULL);
+}
+
+static void became_ready(struct service *svc, const struct lc_cell *c, const char *what)
+{
+	svc->t_ready = ev_now(svc->sup->loop);
+	log_info("%s: %s", svc->conf->name, what);
+	enter(svc, c, NULL);
+	enqueue_neighbours(svc);
+	run_queue(svc->sup);
+	check_all_up(svc->sup);
+}
+
+static void exec_failed(struct service *svc, const char *msg)
+{
+	log_error("%s: %s", svc->conf->name, msg);
+	set_reason(svc, msg);
+}
+
+/* A_STOPPED: it exited as wanted. */
+static void stopped(struct service *svc, const struct lc_cell *c)
+{
+	char st[32];
+	wait_status_str(svc->status, st, sizeof st);
+	log_info("%s: stopped (%s)", svc->conf->name, st);
+	went_down(svc, c, st);
+}
+
+/* A_STOPPED_FAIL: the same, ending failed. */
+static void stopped_failed(struct service *svc, const struct lc_cell *c)
+{
+	char st[32];
+	log_info("%s: stopped (%s)", svc->conf->name, wait_status_str(svc->status, st, sizeof st));
+	failed_down(svc, c);
+}
+
+/* An exit of a service wanted up (a spawn that failed was logged). */
+static void log_exit(const struct service *svc)
+{
+	char st[32];
+	wait_status_str(svc->status, st, sizeof st);
+	if (!svc->pgid)
+		return;
+	if (WIFEXITED(svc->status) && WEXITSTATUS(svc->status) == 0)
+		log_info("%s: exited with %s", svc->conf->name, st);
+	else
+		log_warn("%s: exited with %s", svc->conf->name, st);
+}
+
+/* The exit of a service stopped for not being ready in time. */
+static void not_ready(struct service *svc)
+{
+	char why[64];
+	snprintf(why, sizeof why, "not ready within %gs", svc->conf->ready_timeout);
+	set_reason(svc, why);
+}
+
+static void exit_clean(struct service *svc, const struct lc_cell *c)
+{
+	enter(svc, c, NULL);
+	enqueue_neighbours(svc);
+	run_queue(svc->sup);
+	critical_ended(svc, -1);
+}
+
+static void exit_fail(struct service *svc, const struct lc_cell *c)
+{
+	char st[32], why[200];
+	if (svc->reason)
+		snprintf(why, sizeof why, "%s", svc->reason);
+	else
+		snprintf(why, sizeof why, "exited with %s", wait_status_str(svc->status, st, sizeof st));
+	fail_for_good(svc, c, why);
+	run_queue(svc->sup);
+}
+
+static void exit_limit(struct service *svc, const struct lc_cell *c)
+{
+	char st[32], why[200];
+	snprintf(why, sizeof why, "start limit hit: more than %d failures in %gs (last: %s)",
+		 svc->conf->start_limit_burst, svc->conf->start_limit_interval,
+		 svc->reason ? svc->reason : wait_status_str(svc->status, st, sizeof st));
+	fail_for_good(svc, c, why);
+	run_queue(svc->sup);
+}
+
+static void backoff(struct service *svc, const struct lc_cell *c)
+{
+	struct supervisor *sup = svc->sup;
+	const struct svc_conf *conf = svc->conf;
 	ev_tstamp now = ev_now(sup->loop);
-	bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	char st[32], why[200];
 
-	wait_status_str(status, st, sizeof st);
-	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
-	if (svc->timed_out) {
-		svc->timed_out = false;
-		if (svc->want_up && !sup->shutting_down) {
-			/* not ready in time: a failed start, for restarts and limits */
-			snprintf(why, sizeof why, "not ready within %gs", c->ready_timeout);
-			set_reason(svc, why);
-			clean = false;
-			goto failed_start;
-		}
-	}
-	if (svc->state == ST_STOPPING || !svc->want_up) {
-		log_info("%s: stopped (%s)", c->name, st);
-		went_down(svc, st);
-		return;
-	}
-	if (svc->state == ST_STARTING && c->type == TYPE_ONESHOT && clean) {
-		became_ready(svc, ST_DONE);
-		return;
-	}
-	if (!svc->pgid)
-		; /* it never ran: the reason was logged */
-	else if (clean)
-		log_info("%s: exited with %s", c->name, st);
-	else
-		log_warn("%s: exited with %s", c->name, st);
-failed_start:;
-	bool restart = !sup->shutting_down &&
-		       (c->restart == RESTART_ALWAYS || (c->restart == RESTART_ON_FAILURE && !clean));
-	if (!restart) {
-		if (clean) {
-			svc->want_up = false;
-			set_state(svc, ST_STOPPED, "exited with status 0");
-			enqueue_neighbours(svc);
-			run_queue(sup);
-			critical_ended(svc, -1);
-		} else {
-			if (svc->reason)
-				snprintf(why, sizeof why, "%s", svc->reason);
-			else
-				snprintf(why, sizeof why, "exited with %s", st);
-			fail_for_good(svc, why);
-			run_queue(sup);
-		}
-		return;
-	}
-	if (!clean && over_start_limit(svc, now)) {
-		snprintf(why, sizeof why, "start limit hit: more than %d failures in %gs (last: %s)",
-			 c->start_limit_burst, c->start_limit_interval,
-			 svc->reason ? svc->reason : st);
-		fail_for_good(svc, why);
-		run_queue(sup);
-		return;
-	}
 	/* a service that stayed ready long enough starts over at the first delay */
-	if (svc->state == ST_READY && now - svc->t_ready > c->restart_delay_max)
-		svc->delay = c->restart_delay;
+	if (svc->state == ST_READY && now - svc->t_ready > conf->restart_delay_max)
+		svc->delay = conf->restart_delay;
 	double delay = svc->delay;
-	svc->delay = svc->delay * 2 > c->restart_delay_max ? c->restart_delay_max : svc->delay * 2;
-	snprintf(why, sizeof why, "%s", svc->reason ? svc->reason : st);
-	log_info("%s: restarting in %gs", c->name, delay);
-	set_state(svc, ST_BACKOFF, why);
+	svc->delay = delay * 2 > conf->restart_delay_max ? conf->restart_delay_max : delay * 2;
+	snprintf(why, sizeof why, "%s", svc->reason ? svc->reason :
+		 wait_status_str(svc->status, st, sizeof st));
+	log_info("%s: restarting in %gs", conf->name, delay);
+	enter(svc, c, why);
 	ev_timer_set(&svc->w_restart_timer, delay, 0);
 	ev_timer_start(sup->loop, &svc->w_restart_timer);
 	/* dependents stay up; services still waiting for it keep waiting */
+}
+
+static void restart_delay_over(struct service *svc, const struct lc_cell *c)
+{
+	svc->restarts++;
+	enter(svc, c, NULL);
+	enqueue(svc->sup, svc->idx);
+}
+
+static void ready_timeout(struct service *svc, const struct lc_cell *c)
+{
+	log_error("%s: not ready within %gs: stopping it", svc->conf->name,
+		  svc->conf->ready_timeout);
+	send_stop(svc, c);
+}
+
+static void stop_timeout(struct service *svc)
+{
+	log_warn("%s: still running %gs after %s: sending SIGKILL", svc->conf->name,
+		 svc->conf->stop_timeout, signal_name(svc->conf->stop_signal));
+	signal_service(svc, SIGKILL);
+}
+
+static void up_again(struct service *svc, const struct lc_cell *c)
+{
+	svc->t_waiting = ev_now(svc->sup->loop);
+	enter(svc, c, NULL);
+	enqueue(svc->sup, svc->idx);
+}
+
+/* One event: the cell for the service's state, its goal, its action. */
+static void dispatch(struct service *svc, enum lc_event ev, const char *detail)
+{
+	const struct lc_cell *c = lc_cell(svc->state, ev);
+	enum lc_action a = (enum lc_action)c->action;
+
+	svc->goal = lc_goal_after(a, svc->goal);
+	switch (a) {
+	case A_UNDEFINED:
+	case A_IMPOSSIBLE:
+		log_warn("%s: unexpected %s while %s: ignored", svc->conf->name, lc_event_name(ev),
+			 svc_state_name(svc->state));
+		break;
+	case A_IGNORE:
+	case A_WANT_UP:
+	case A_WANT_STOP:
+	case A_WANT_DOWN:
+	case A_WANT_RESTART:
+	case A_WANT_RELOAD:
+		break; /* the goal is all they change */
+	case A_START:           start_over(svc, c); break;
+	case A_WANT_FAIL:       want_fail(svc, detail); break;
+	case A_SPAWN:           spawn(svc, c); break;
+	case A_FAIL:            fail_for_good(svc, c, detail); break;
+	case A_DOWN:            went_down(svc, c, NULL); break;
+	case A_FAIL_DOWN:       failed_down(svc, c); break;
+	case A_PASS_UP:         pass_up(svc); break;
+	case A_SEND_STOP:       send_stop(svc, c); break;
+	case A_KILL:            kill_now(svc, c); break;
+	case A_READY:
+		if (detail)
+			log_debug("%s: readiness from %s", svc->conf->name, detail);
+		became_ready(svc, c, "ready");
+		break;
+	case A_DONE:            became_ready(svc, c, "done"); break;
+	case A_EXEC_FAILED:     exec_failed(svc, detail); break;
+	case A_STOPPED:         stopped(svc, c); break;
+	case A_STOPPED_FAIL:    stopped_failed(svc, c); break;
+	case A_EXIT_CLEAN:      log_exit(svc); exit_clean(svc, c); break;
+	case A_EXIT_FAIL:       log_exit(svc); exit_fail(svc, c); break;
+	case A_EXIT_LIMIT:      log_exit(svc); exit_limit(svc, c); break;
+	case A_EXIT_BACKOFF:    log_exit(svc); backoff(svc, c); break;
+	case A_TIMEOUT_FAIL:    not_ready(svc); exit_fail(svc, c); break;
+	case A_TIMEOUT_LIMIT:   not_ready(svc); exit_limit(svc, c); break;
+	case A_TIMEOUT_BACKOFF: not_ready(svc); backoff(svc, c); break;
+	case A_RESTART_DELAY:   restart_delay_over(svc, c); break;
+	case A_READY_TIMEOUT:   ready_timeout(svc, c); break;
+	case A_STOP_TIMEOUT:    stop_timeout(svc); break;
+	case A_UP_AGAIN:        up_again(svc, c); break;
+	}
+}
+
+/* ---- what the daemon reports ------------------------------------------ */
+
+void sup_ready(struct service *svc, const char *how)
+{
+	dispatch(svc, EV_READY, how);
+}
+
+/* Is exec succeeding all the readiness it gets? */
+static bool ready_on_exec(const struct svc_conf *c)
+{
+	return c->type == TYPE_SIMPLE && c->ready_fd < 0 && !c->ready_tcp_host && !c->ready_check;
+}
+
+void sup_exec_result(struct service *svc, const char *msg)
+{
+	if (msg)
+		dispatch(svc, EV_EXEC_FAILED, msg); /* the child exits 127; the exit does the rest */
+	else if (ready_on_exec(svc->conf))
+		dispatch(svc, EV_EXEC_OK, NULL);
 }
 
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
@@ -776,7 +896,8 @@ void sup_service_exited(struct service *svc, int status)
 		sup->ops->kill_group(svc->pgid, SIGTERM);
 	svc->pid = 0;
 	svc->status = status;
-	exited(svc, status);
+	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
+	dispatch(svc, exit_event(svc), NULL);
 	run_queue(sup);
 }
 
@@ -790,15 +911,8 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
 
 void sup_start_all(struct supervisor *sup)
 {
-	ev_tstamp now = ev_now(sup->loop);
 	for (size_t i = 0; i < sup->n; i++) {
-		struct service *s = sup->svcs[i];
-		s->want_up = true;
-		s->restarts = 0;
-		s->delay = s->conf->restart_delay;
-		s->t_waiting = now;
-		s->t_starting = s->t_ready = 0;
-		set_state(s, ST_WAITING, NULL);
+		dispatch(sup->svcs[i], EV_BOOT, NULL);
 		enqueue(sup, i);
 	}
 	run_queue(sup);
@@ -826,7 +940,7 @@ void sup_shutdown(struct supervisor *sup, const char *why)
 		ev_timer_start(sup->loop, &sup->w_graceful);
 	}
 	for (size_t i = 0; i < sup->n; i++) {
-		sup->svcs[i]->want_up = false;
+		dispatch(sup->svcs[i], EV_SHUTDOWN, NULL);
 		enqueue(sup, i);
 	}
 	run_queue(sup);
@@ -841,13 +955,7 @@ void sup_kill_all(struct supervisor *sup)
 	sup->killing = true;
 	ev_timer_stop(sup->loop, &sup->w_graceful);
 	for (size_t i = 0; i < sup->n; i++) {
-		struct service *s = sup->svcs[i];
-		s->want_up = false;
-		if (has_process(s) && s->pgid > 0) {
-			ev_timer_stop(sup->loop, &s->w_stop_timer);
-			signal_service(s, SIGKILL);
-			set_state(s, ST_STOPPING, "killed");
-		}
+		dispatch(sup->svcs[i], EV_KILL, NULL);
 		enqueue(sup, i);
 	}
 	run_queue(sup);
@@ -876,41 +984,6 @@ static int refuse_busy(struct supervisor *sup, char *err, size_t len)
 	return 0;
 }
 
-/* Want one service up again from scratch. */
-static void want_up(struct service *svc, bool rerun_done)
-{
-	struct supervisor *sup = svc->sup;
-
-	svc->want_up = true;
-	svc->restart_when_down = false;
-	free(svc->fail_when_down);
-	svc->fail_when_down = NULL;
-	switch (svc->state) {
-	case ST_DONE:
-		if (!rerun_done)
-			break;
-		/* fall through */
-	case ST_STOPPED:
-	case ST_FAILED:
-	case ST_BACKOFF:
-		ev_timer_stop(sup->loop, &svc->w_restart_timer);
-		svc->restarts = 0;
-		svc->nfail = 0;
-		svc->delay = svc->conf->restart_delay;
-		svc->t_waiting = ev_now(sup->loop);
-		svc->t_starting = svc->t_ready = 0;
-		set_state(svc, ST_WAITING, "start requested");
-		break;
-	case ST_STOPPING:
-		svc->restart_when_down = true; /* it comes back once it is down */
-		svc->want_up = false;
-		break;
-	default:
-		break;
-	}
-	enqueue(sup, svc->idx);
-}
-
 int sup_start(struct supervisor *sup, struct service *svc, char *err, size_t len)
 {
 	struct walk wk;
@@ -922,7 +995,8 @@ int sup_start(struct supervisor *sup, struct service *svc, char *err, size_t len
 		return -1;
 	}
 	for (struct service *s; (s = walk_next(&wk));) {
-		want_up(s, s == svc);
+		dispatch(s, s == svc ? EV_START : EV_START_DEP, NULL);
+		enqueue(sup, s->idx);
 		for (size_t i = 0; i < s->conf->ndep; i++)
 			walk_push(&wk, s->conf->dep_idx[i]);
 	}
@@ -943,8 +1017,7 @@ int sup_stop(struct supervisor *sup, struct service *svc, char *err, size_t len)
 		return -1;
 	}
 	for (struct service *s; (s = walk_next(&wk));) {
-		s->want_up = false;
-		s->restart_when_down = false;
+		dispatch(s, EV_STOP, NULL);
 		enqueue(sup, s->idx);
 		for (size_t i = 0; i < s->nwaiters; i++)
 			if (depends_on(sup->svcs[s->waiters[i]], s))
@@ -961,8 +1034,7 @@ int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t l
 		return -1;
 	if (!has_process(svc))
 		return sup_start(sup, svc, err, len);
-	svc->want_up = false;
-	svc->restart_when_down = true;
+	dispatch(svc, EV_RESTART, NULL);
 	enqueue(sup, svc->idx);
 	run_queue(sup);
 	return 0;
@@ -970,17 +1042,23 @@ int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t l
 
 /* ---- reload ----------------------------------------------------------
  * Phase one, in the old graph: removed services and changed ones that run
- * are taken down (dependents first).  Phase two, once they are all down:
- * the services are re-indexed for the new config, and added and changed
- * ones start by the new graph.  Unchanged services keep their process. */
+ * get GOAL_RELOAD and are taken down (dependents first).  Phase two, once
+ * they (and any restart under way) are down: the services are re-indexed
+ * for the new config, and added and changed ones start by the new graph.
+ * Unchanged services keep their process. */
+
+/* Down until the reload applies, and not down yet. */
+static bool reload_waits_for(const struct service *s)
+{
+	return (s->goal == GOAL_RELOAD || s->goal == GOAL_RESTART) &&
+	       (has_process(s) || s->state == ST_DONE);
+}
 
 static bool reload_ready(const struct supervisor *sup)
 {
-	for (size_t i = 0; i < sup->n; i++) {
-		const struct service *s = sup->svcs[i];
-		if (!s->want_up && (has_process(s) || s->state == ST_DONE) && s->restart_when_down)
+	for (size_t i = 0; i < sup->n; i++)
+		if (reload_waits_for(sup->svcs[i]))
 			return false;
-	}
 	return true;
 }
 
@@ -1003,7 +1081,7 @@ static void reload_apply(struct supervisor *sup)
 		struct svc_conf *c = &ncfg->services[i];
 		struct service *s = sup_find(sup, c->name);
 		if (s) {
-			bool changed = s->restart_when_down;
+			bool changed = s->goal == GOAL_RELOAD || s->goal == GOAL_RESTART;
 			ev_tstamp *ft = calloc((size_t)c->start_limit_burst + 1, sizeof *ft);
 			if (ft) {
 				free(s->fail_times);
@@ -1011,23 +1089,12 @@ static void reload_apply(struct supervisor *sup)
 				s->nfail = 0;
 			}
 			s->conf = c;
-			if (changed) {
-				s->restart_when_down = false;
-				s->want_up = true;
-				s->restarts = 0;
-				s->delay = c->restart_delay;
-				s->t_waiting = ev_now(sup->loop);
-				s->t_starting = s->t_ready = 0;
-				set_state(s, ST_WAITING, "changed by reload");
-			}
+			if (changed)
+				dispatch(s, EV_RELOADED, NULL);
 		} else {
 			s = service_new(sup, c);
-			if (s) {
-				s->want_up = true;
-				s->delay = c->restart_delay;
-				s->t_waiting = ev_now(sup->loop);
-				set_state(s, ST_WAITING, "added by reload");
-			}
+			if (s)
+				dispatch(s, EV_ADDED, NULL);
 		}
 		if (!s) {
 			log_error("reload: out of memory for %s", c->name);
@@ -1118,8 +1185,7 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 		long j = config_find(ncfg, s->conf->name);
 		if (j < 0) {
 			report_add(report, &rlen, "%s: removed, stopping", s->conf->name);
-			s->want_up = false;
-			s->restart_when_down = true; /* marks "to be down before phase two" */
+			dispatch(s, EV_RELOAD, NULL);
 			enqueue(sup, i);
 		} else if (!svc_conf_equal(s->conf, &ncfg->services[j])) {
 			bool running = has_process(s) || s->state == ST_WAITING ||
@@ -1127,8 +1193,7 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 			report_add(report, &rlen, "%s: changed, %s", s->conf->name,
 				   running ? "restarting" : "not running (start it to apply)");
 			if (running) {
-				s->want_up = false;
-				s->restart_when_down = true;
+				dispatch(s, EV_RELOAD, NULL);
 				enqueue(sup, i);
 			}
 		} else {

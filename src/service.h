@@ -1,6 +1,15 @@
 /* The lifecycle of services: the state machine, start and stop ordering by
  * the graph, restarts with backoff and start limits, and shutdown.
  *
+ * A service has a state (enum svc_state: what `musterctl status` shows)
+ * and a goal (enum lc_goal: up, or down and what then).  What it does on
+ * each event in each state is the table in lifecycle.c, printed in
+ * doc/lifecycle.md; service.c runs it.  Requests (sup_start() ...) change
+ * goals; a work queue then re-evaluates services in the graph's order, so
+ * that a service starts once what it `depends` on is ready or done (and
+ * what it comes `after` has settled), and stops only once what depends on
+ * it and is going down has stopped.
+ *
  * This layer decides; it never forks, kills or reads a pipe itself.  Those
  * go through struct sys_ops (proc.c in the daemon, a fake in the unit
  * tests), and the daemon reports back what happened with sup_exec_result()
@@ -14,17 +23,7 @@
 #include <sys/types.h>
 
 #include "config.h"
-
-enum svc_state {
-	ST_STOPPED,     /* not running, not wanted (or exited 0 for good) */
-	ST_WAITING,     /* wanted; waiting for what it depends on */
-	ST_STARTING,    /* spawned, not ready yet */
-	ST_READY,
-	ST_STOPPING,    /* stop-signal sent, waiting for it to exit */
-	ST_DONE,        /* a oneshot that exited 0 */
-	ST_BACKOFF,     /* waiting for its restart delay */
-	ST_FAILED,      /* for good: start limit, no restart, or a dependency */
-};
+#include "lifecycle.h"
 
 struct service;
 struct supervisor;
@@ -50,7 +49,8 @@ struct service {
 	size_t idx;
 
 	enum svc_state state;
-	bool want_up;
+	enum lc_goal goal;      /* what is wanted of it */
+	char *goal_why;         /* GOAL_FAIL: "dependency NAME failed" */
 	pid_t pid;              /* main process; 0 when none */
 	int exec_fd;            /* exec-status pipe, -1 when none */
 	ev_io w_exec;
@@ -59,7 +59,6 @@ struct service {
 	char *reason;           /* why it last failed or stopped, or NULL */
 	char *status_text;      /* the last STATUS= it sent, or NULL */
 	pid_t pgid;             /* its process group (the first pid) */
-	char *fail_when_down;   /* a dependency failed: end as failed, this reason */
 
 	int status;             /* last wait status; -1: never exited */
 	unsigned restarts;      /* automatic restarts since the last manual start */
@@ -73,10 +72,8 @@ struct service {
 	ev_timer w_stop_timer;    /* stop-timeout: then SIGKILL */
 	ev_timer w_restart_timer; /* backoff delay */
 	ev_timer w_ready_timer;   /* ready-timeout */
-	bool timed_out;           /* stopped for not being ready in time */
 	struct probe *probe;      /* its readiness probes (probe.c) */
 
-	bool restart_when_down; /* musterctl restart, or a reload changed it */
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
 
@@ -93,7 +90,7 @@ struct supervisor {
 	size_t nrunning;        /* services with a process */
 
 	bool shutting_down;
-	bool killing;           /* second signal or graceful-timeout passed */
+	bool killing;           /* second signal or graceful-timeout passed: every stop is SIGKILL */
 	int exit_status;        /* set by a critical service, else 0 */
 	bool exit_status_set;
 	ev_tstamp deadline;     /* of the graceful shutdown; 0: from sup_shutdown() */
@@ -117,8 +114,6 @@ struct supervisor {
 	/* a critical service ended: how to shut down (NULL: sup_shutdown) */
 	void (*request_shutdown)(struct supervisor *, const char *why);
 };
-
-const char *svc_state_name(enum svc_state st);
 
 int sup_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg,
 	     const struct sys_ops *ops);
@@ -149,6 +144,9 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
 
 /* The service whose main process is pid, or NULL. */
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid);
+
+/* Wanted up, now or once it is down (a restart or a reload under way). */
+bool sup_is_wanted(const struct service *svc);
 
 /* true when no service has a process (all stopped, failed, done, waiting). */
 bool sup_all_down(const struct supervisor *sup);

@@ -540,7 +540,7 @@ START_TEST(test_limit_default_five_in_60s)
 	ck_assert_state("a", ST_FAILED);
 	ck_assert_str_eq(S("a")->reason,
 			 "start limit hit: more than 5 failures in 60s (last: status 1)");
-	ck_assert(!S("a")->want_up);
+	ck_assert(!lc_wanted_up(S("a")->goal));
 	ck_assert(!ev_is_active(&S("a")->w_restart_timer));
 	advance(120);
 	ck_assert_uint_eq(spawns("a"), 6);
