@@ -32,6 +32,12 @@ static void reserve(struct pbuf *b, size_t more)
 	b->cap = cap;
 }
 
+char *pbuf_space(struct pbuf *b, size_t n)
+{
+	reserve(b, n);
+	return b->data + b->len;
+}
+
 void pbuf_add(struct pbuf *b, const void *p, size_t n)
 {
 	reserve(b, n);

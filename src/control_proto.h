@@ -50,6 +50,9 @@ struct pbuf {
 };
 
 void pbuf_add(struct pbuf *b, const void *p, size_t n);
+/* Room for n more bytes at data + len (the caller writes there, then adds
+ * what it wrote to len and keeps the NUL: at most n bytes). */
+char *pbuf_space(struct pbuf *b, size_t n);
 void pbuf_addstr(struct pbuf *b, const char *s);
 void pbuf_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pbuf_vprintf(struct pbuf *b, const char *fmt, va_list ap);
