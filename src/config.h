@@ -22,6 +22,7 @@ enum svc_type { TYPE_SIMPLE, TYPE_NOTIFY, TYPE_ONESHOT };
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum notify_access { NOTIFY_MAIN, NOTIFY_ALL };
 enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
 struct svc_conf {
 	char *name;
@@ -72,6 +73,9 @@ struct config {
 	bool log_level_set;
 	uint64_t log_max_size;
 	int log_max_files;
+	/* queryable logs (output.c) */
+	enum log_format log_format;
+	uint64_t log_buffer;    /* bytes of each service's lines kept in memory */
 
 	struct svc_conf *services;
 	size_t nservices;

@@ -18,7 +18,8 @@
 _Static_assert(sizeof(enum svc_type) == sizeof(int) &&
 	       sizeof(enum restart_policy) == sizeof(int) &&
 	       sizeof(enum notify_access) == sizeof(int) &&
-	       sizeof(enum log_level) == sizeof(int),
+	       sizeof(enum log_level) == sizeof(int) &&
+	       sizeof(enum log_format) == sizeof(int),
 	       "enum fields are set and compared as int");
 
 /* The field at offset off of obj, of the type; CFIELD: its value, read
@@ -264,6 +265,17 @@ static int set_size(const struct key *k, void *obj, const char *v, struct key_ct
 	return parse_size(v, FIELD(obj, k->off, uint64_t)) ? -1 : 0;
 }
 
+/* A size no larger than the type's max. */
+static int set_size_max(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	uint64_t n;
+	(void)c;
+	if (parse_size(v, &n) || n > (uint64_t)k->type->max)
+		return -1;
+	*FIELD(obj, k->off, uint64_t) = n;
+	return 0;
+}
+
 /* "COUNT in DURATION": the count at off, the duration at off2. */
 static int set_start_limit(const struct key *k, void *obj, const char *v, struct key_ctx *c)
 {
@@ -377,6 +389,7 @@ static const char *const svc_types[] = { "simple", "notify", "oneshot", NULL };
 static const char *const notify_accesses[] = { "main", "all", NULL };
 static const char *const restart_policies[] = { "no", "on-failure", "always", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
+static const char *const log_formats[] = { "text", "json", NULL };
 
 static const struct key_type
 	t_string = { .parse = set_string, .field = F_STR },
@@ -392,10 +405,12 @@ static const struct key_type
 	t_notify_access = { .parse = set_enum, .field = F_INT, .words = notify_accesses },
 	t_restart = { .parse = set_enum, .field = F_INT, .words = restart_policies },
 	t_log_level = { .parse = set_enum, .field = F_INT, .words = log_levels },
+	t_log_format = { .parse = set_enum, .field = F_INT, .words = log_formats },
 	t_fd = { .parse = set_int, .field = F_INT, .min = 3, .max = 1023, .unset = -1 },
 	t_count = { .parse = set_int, .field = F_INT, .min = 1, .max = 1000 },
 	t_umask = { .parse = set_umask, .field = F_INT, .unset = -1 },
 	t_size = { .parse = set_size, .field = F_U64 },
+	t_log_buffer = { .parse = set_size_max, .field = F_U64, .max = 1L << 30 },
 	t_start_limit = { .parse = set_start_limit, .field = F_INT, .field2 = F_DOUBLE },
 	t_tcp = { .parse = set_tcp, .field = F_STR, .field2 = F_STR },
 	t_names = { .parse = set_names, .field = F_STRV, .list = true },
@@ -447,6 +462,9 @@ static const struct key muster_rows[] = {
 	{ "log-level",         &t_log_level,     M(log_level),    0,                  "info",       LIVE,    "expected debug, info, warning or error" },
 	{ "log-max-size",      &t_size,          M(log_max_size), 0,                  "0",          LIVE,    "expected bytes, or with K, M or G, e.g. 10M" },
 	{ "log-max-files",     &t_count,         M(log_max_files), 0,                 "5",          LIVE,    "expected a count from 1 to 1000" },
+	/* queryable logs */
+	{ "log-format",        &t_log_format,    M(log_format),   0,                  "text",       DAEMON,  "expected text or json" },
+	{ "log-buffer",        &t_log_buffer,    M(log_buffer),   0,                  "256K",       LIVE,    "expected bytes up to 1G, or with K, M or G, e.g. 256K; 0 keeps none" },
 };
 
 const struct key_table keys_service = {

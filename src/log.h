@@ -13,9 +13,11 @@
 
 extern enum log_level log_threshold;
 
-/* Where messages go (without newline or "muster"); NULL: straight to fd 2
- * as "muster: message". */
-extern void (*log_sink)(const char *line, size_t len);
+/* Where messages go (without newline, "muster" or the "error: " of their
+ * level); NULL: straight to fd 2 as "muster: error: message", or as a
+ * JSON line when log_json is set. */
+extern void (*log_sink)(enum log_level level, const char *line, size_t len);
+extern bool log_json;
 
 void log_msg(enum log_level level, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

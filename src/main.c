@@ -176,6 +176,11 @@ static void state_changed(struct service *svc, enum svc_state old)
 	init_state_changed(svc);
 }
 
+static void service_removed(struct service *svc)
+{
+	output_service_gone(svc->conf->name);
+}
+
 /* Startup failed after the output was set up: write what was said. */
 static int fail_early(void)
 {
@@ -211,6 +216,7 @@ int main(int argc, char **argv)
 	int base = cfg->log_level_set ? (int)cfg->log_level : zero_config() ? LOG_WARNING : LOG_INFO;
 	int lv = base + opt.verbosity;
 	log_threshold = lv < LOG_ERROR ? LOG_ERROR : lv > LOG_DEBUG ? LOG_DEBUG : (enum log_level)lv;
+	log_json = cfg->log_format == LOG_FORMAT_JSON;
 
 	ensure_stdio();
 	if (proc_setup() < 0) {
@@ -234,7 +240,9 @@ int main(int argc, char **argv)
 	if (!zero_config()) /* a tiny init has no output of its own to carry */
 		output_init(loop, cfg);
 	output_set_width(name_width(cfg));
-	proc_init(loop, nofile, cfg->log_prefix, probe_watch_ready_fd);
+	/* json: every line is muster's to write, whatever log-prefix says */
+	proc_init(loop, nofile, cfg->log_prefix || cfg->log_format == LOG_FORMAT_JSON,
+		  probe_watch_ready_fd);
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {
 		log_error("out of memory");
 		return fail_early();
@@ -264,6 +272,7 @@ int main(int argc, char **argv)
 	sup.on_killing = shutdown_killing;
 	sup.on_all_up = all_up;
 	sup.on_state = state_changed;
+	sup.on_removed = service_removed;
 	sup.request_shutdown = shutdown_requested;
 
 	if (!zero_config())
@@ -280,6 +289,7 @@ int main(int argc, char **argv)
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	control_close();
 	commands_close();
+	output_free();
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);

@@ -1,3 +1,7 @@
+/* Children's output: pipes -> whole lines -> each service's ring -> the
+ * daemon's stdout and stderr, the log-files, and `musterctl logs`.
+ * See output.h.
+ */
 #include "output.h"
 
 #include <errno.h>
@@ -17,11 +21,42 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control_proto.h"
 #include "log.h"
+#include "logfmt.h"
+#include "ring.h"
 
 #define LINE_MAX_BYTES (64 * 1024) /* longer lines go out in pieces */
-#define HIGH_WATER (1024 * 1024)
-#define LOW_WATER (256 * 1024)
+#define HIGH_WATER (1024 * 1024)   /* a sink's queue: its readers pause above */
+#define LOW_WATER (256 * 1024)     /* ... and resume below */
+#define RING_GROWTH (16 * 1024 * 1024) /* a ring's room past log-buffer for held lines */
+#define BATCH 128                  /* lines per writev() (5 iovecs each) */
+#define JSON_BATCH (64 * 1024)     /* bytes of JSON encoded per write */
+#define FOLLOW_INDEX 65536         /* the followers' order of lines (a power of 2) */
+
+/* A service's lines: its ring, kept across its restarts and the reloads
+ * that keep it (the key is the name), and how its lines are headed. */
+struct svclog {
+	char *name;
+	struct ring ring;
+	bool own;               /* muster's own messages */
+	bool prefix;            /* "name | " before each line on the sinks */
+	bool configured;        /* a service of the running config */
+	int pipes;              /* pipes attached */
+	size_t queued;          /* its lines waiting in the sinks */
+	char head[2][2][128];   /* [stream - 1][piece after the first]: "name<pad> | " */
+	size_t headlen[2][2];
+	int head_width;         /* the name width the heads were built for */
+	struct svclog *next;
+};
+
+/* A line waiting in a sink: where it is held; its size as written. */
+struct entry {
+	struct svclog *l;
+	uint64_t pos;
+	uint32_t cost;
+	bool ts;                /* with log-timestamps' stamp */
+};
 
 struct sink {
 	int fd;                 /* what we write to */
@@ -29,8 +64,12 @@ struct sink {
 	bool sock;              /* send(MSG_DONTWAIT) */
 	bool dead;              /* write failed for good: discard */
 	ev_io w;
-	char *buf;
-	size_t off, len, cap;
+	struct entry *q;        /* the lines to write, in order (circular) */
+	size_t qhead, qlen, qcap;
+	size_t skip;            /* bytes of the first line already written */
+	struct pbuf enc;        /* json: encoded, not yet written from encoff */
+	size_t encoff;
+	size_t queued;          /* bytes waiting, as written */
 	bool full;              /* over the high-water mark: readers paused */
 };
 
@@ -60,12 +99,8 @@ struct logfile {
 struct outpipe {
 	ev_io w;
 	int stream;
-	bool prefix;            /* "name | " before each line on the sink */
+	struct svclog *l;
 	struct logfile *log;
-	char *name;
-	char head[128];         /* "name<pad> | " (with colour), built once */
-	size_t headlen;
-	int head_width;         /* the name width head was built for */
 	char *buf;              /* the partial line; NULL when none */
 	size_t len, cap;
 	bool continued;         /* the current line was passed on in pieces */
@@ -75,8 +110,14 @@ struct outpipe {
 static struct ev_loop *out_loop;
 static struct sink sinks[2];
 static struct outpipe *pipes;
+static struct svclog *svclogs;  /* the services', then muster's own last */
+static struct svclog *own_log;
+static uint64_t line_order;     /* the order of every line pushed */
 static int name_width;
 static bool timestamps;
+static bool json;               /* log-format = json */
+static bool prefixing;          /* log-prefix */
+static size_t keep_bytes = 256 * 1024; /* log-buffer */
 static struct logfile *logfiles;
 static uint64_t log_max_size;
 static int log_max_files = 5;
@@ -94,6 +135,13 @@ static const char *name_color(const char *name)
 	for (const char *c = name; *c; c++)
 		h = h * 33 + (unsigned char)*c;
 	return palette[h % (sizeof palette / sizeof palette[0])];
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* ---- a service's rights ----------------------------------------------
@@ -396,6 +444,108 @@ void output_reopen_logs(void)
 	}
 }
 
+/* ---- services' rings ------------------------------------------------- */
+
+static void reader_forget(struct svclog *l);
+
+static struct svclog *svclog_find(const char *name)
+{
+	for (struct svclog *l = svclogs; l; l = l->next)
+		if (!l->own && !strcmp(l->name, name))
+			return l;
+	return NULL;
+}
+
+static struct svclog *svclog_get(const char *name, bool own)
+{
+	struct svclog *l = own ? own_log : svclog_find(name);
+	if (l)
+		return l;
+	l = calloc(1, sizeof *l);
+	if (!l || !(l->name = strdup(name))) {
+		free(l);
+		return NULL;
+	}
+	l->own = own;
+	l->head_width = -1;
+	ring_init(&l->ring, keep_bytes, keep_bytes + RING_GROWTH);
+	/* muster's own ring last: the services' names are looked up first */
+	struct svclog **pp = &svclogs;
+	while (*pp)
+		pp = &(*pp)->next;
+	if (own) {
+		*pp = l;
+		own_log = l;
+	} else if (own_log) {
+		struct svclog **q = &svclogs;
+		while (*q != own_log)
+			q = &(*q)->next;
+		l->next = own_log;
+		*q = l;
+	} else {
+		*pp = l;
+	}
+	return l;
+}
+
+/* A service gone from the config, its pipes closed, its lines written:
+ * its ring goes. */
+static void svclog_maybe_free(struct svclog *l)
+{
+	if (l->own || l->configured || l->pipes || l->queued)
+		return;
+	struct svclog **pp = &svclogs;
+	while (*pp && *pp != l)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = l->next;
+	reader_forget(l);
+	ring_free(&l->ring);
+	free(l->name);
+	free(l);
+}
+
+void output_service_gone(const char *name)
+{
+	struct svclog *l = svclog_find(name);
+	if (l) {
+		l->configured = false;
+		svclog_maybe_free(l);
+	}
+}
+
+/* "name<pad> | " for each stream (with its colour when a terminal) and
+ * "name<pad> + " for the pieces after the first of a long line; muster's
+ * own lines: the same, bold, or "muster: " without log-prefix. */
+static void build_heads(struct svclog *l)
+{
+	for (int st = 0; st < 2; st++)
+		for (int cont = 0; cont < 2; cont++) {
+			const char *const *c = colors[st];
+			char *h = l->head[st][cont];
+			int n;
+			if (l->own && !prefixing)
+				n = snprintf(h, sizeof l->head[0][0], "muster: ");
+			else if (!l->own && !l->prefix)
+				n = 0, h[0] = '\0';
+			else
+				n = snprintf(h, sizeof l->head[0][0], "%s%-*s %s%s ",
+					     !c[0] ? "" : l->own ? "\033[1m" : name_color(l->name),
+					     name_width, l->name, cont ? "+" : "|", c[0] ? c[1] : "");
+			l->headlen[st][cont] = n < 0 ? 0 : (size_t)n < sizeof l->head[0][0]
+						? (size_t)n : sizeof l->head[0][0] - 1;
+		}
+	l->head_width = name_width;
+}
+
+static const char *level_text(unsigned flags)
+{
+	int lv = RING_LEVEL(flags);
+	return lv == LOG_ERROR ? "error: " : lv == LOG_WARNING ? "warning: " : "";
+}
+
+/* ---- sinks ------------------------------------------------------------ */
+
 static void sink_flush(struct sink *s);
 
 static void sink_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -418,65 +568,432 @@ static void pause_readers(int stream)
 			ev_io_stop(out_loop, &p->w);
 }
 
+static int sink_push(struct sink *s, struct svclog *l, uint64_t pos, uint32_t cost)
+{
+	if (s->qlen == s->qcap) {
+		size_t ncap = s->qcap ? s->qcap * 2 : 1024;
+		struct entry *q = malloc(ncap * sizeof *q);
+		if (!q)
+			return -1;
+		for (size_t i = 0; i < s->qlen; i++)
+			q[i] = s->q[(s->qhead + i) % s->qcap];
+		free(s->q);
+		s->q = q;
+		s->qcap = ncap;
+		s->qhead = 0;
+	}
+	s->q[(s->qhead + s->qlen) % s->qcap] = (struct entry){ l, pos, cost, timestamps };
+	s->qlen++;
+	s->queued += cost;
+	l->queued++;
+	return 0;
+}
+
+/* The first line of the queue is written: its ring may let it go. */
+static void sink_pop(struct sink *s)
+{
+	struct entry *e = &s->q[s->qhead];
+	ring_release(&e->l->ring, e->pos);
+	s->queued -= e->cost;
+	s->qhead = (s->qhead + 1) % s->qcap;
+	s->qlen--;
+	s->skip = 0;
+	struct svclog *l = e->l;
+	l->queued--;
+	svclog_maybe_free(l);
+}
+
+/* A line as the sink writes it in text: [stamp ]head[level: ]text\n, as
+ * iovecs pointing into the ring; returns the number of iovecs. */
+static int text_iov(const struct entry *e, int stream, struct iovec *iov, char *ts, size_t *total)
+{
+	struct svclog *l = e->l;
+	struct ring_line ln;
+	uint64_t pos = e->pos;
+	int n = 0;
+
+	if (ring_read(&l->ring, &pos, &ln) != 1)
+		return 0; /* cannot be: a queued line is held */
+	if (l->head_width != name_width)
+		build_heads(l);
+	bool cont = ln.flags & RING_CONT;
+	if (e->ts && !cont)
+		iov[n++] = (struct iovec){ ts, logfmt_stamp(ts, 48, ln.time_ns) };
+	iov[n++] = (struct iovec){ l->head[stream - 1][cont], l->headlen[stream - 1][cont] };
+	if (l->own)
+		iov[n++] = (struct iovec){ (void *)level_text(ln.flags), strlen(level_text(ln.flags)) };
+	iov[n++] = (struct iovec){ (void *)ln.text, ln.len };
+	iov[n++] = (struct iovec){ "\n", 1 };
+	*total = 0;
+	for (int i = 0; i < n; i++)
+		*total += iov[i].iov_len;
+	return n;
+}
+
+/* A line as one JSON object. */
+static void json_line(struct pbuf *b, const struct svclog *l, const struct ring_line *ln)
+{
+	logfmt_json_line(b, ln->time_ns, l->own ? "muster" : l->name, (int)RING_STREAM(ln->flags),
+			 l->own ? RING_LEVEL(ln->flags) : -1, ln->flags & RING_PART, ln->text, ln->len);
+}
+
+static ssize_t sink_write(struct sink *s, const struct iovec *iov, int n)
+{
+	if (!s->sock)
+		return writev(s->fd, iov, n);
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n };
+	return sendmsg(s->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Write what the sink holds, as far as it goes without blocking.  0 when
+ * it is all written; 1 when the fd is full; -1 when it failed for good. */
+static int sink_write_some(struct sink *s, int stream)
+{
+	static struct iovec iov[BATCH * 5];
+	static char ts[BATCH][48];
+	size_t lens[BATCH];
+
+	for (;;) {
+		if (json) {
+			if (s->encoff == s->enc.len) {
+				s->enc.len = s->encoff = 0;
+				while (s->qlen && s->enc.len < JSON_BATCH) {
+					struct entry *e = &s->q[s->qhead];
+					struct ring_line ln;
+					uint64_t pos = e->pos;
+					if (ring_read(&e->l->ring, &pos, &ln) == 1)
+						json_line(&s->enc, e->l, &ln);
+					sink_pop(s);
+				}
+				if (!s->enc.len)
+					return 0;
+			}
+			struct iovec one = { s->enc.data + s->encoff, s->enc.len - s->encoff };
+			ssize_t n = sink_write(s, &one, 1);
+			if (n > 0) {
+				s->encoff += (size_t)n;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
+		}
+		if (!s->qlen)
+			return 0;
+		int niov = 0, nlines = 0;
+		for (size_t i = 0; i < s->qlen && nlines < BATCH; i++, nlines++) {
+			struct entry *e = &s->q[(s->qhead + i) % s->qcap];
+			niov += text_iov(e, stream, iov + niov, ts[nlines], &lens[nlines]);
+		}
+		/* what of the first line went out already */
+		size_t skip = s->skip;
+		int first = 0;
+		while (skip && first < niov) {
+			size_t k = skip < iov[first].iov_len ? skip : iov[first].iov_len;
+			iov[first].iov_base = (char *)iov[first].iov_base + k;
+			iov[first].iov_len -= k;
+			skip -= k;
+			if (!iov[first].iov_len)
+				first++;
+		}
+		ssize_t n = sink_write(s, iov + first, niov - first);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : -1;
+		size_t done = (size_t)n;
+		for (int i = 0; i < nlines && done; i++) {
+			size_t rest = lens[i] - s->skip;
+			if (done < rest) {
+				s->skip += done;
+				break;
+			}
+			done -= rest;
+			sink_pop(s);
+		}
+	}
+}
+
 static void sink_flush(struct sink *s)
 {
 	int stream = (int)(s - sinks) + 1;
+	int r = s->dead ? -1 : sink_write_some(s, stream);
 
-	while (s->off < s->len && !s->dead) {
-		ssize_t n = s->sock ? send(s->fd, s->buf + s->off, s->len - s->off,
-					   MSG_DONTWAIT | MSG_NOSIGNAL)
-				    : write(s->fd, s->buf + s->off, s->len - s->off);
-		if (n > 0) {
-			s->off += (size_t)n;
-			continue;
+	if (r == 1) {
+		if (!ev_is_active(&s->w))
+			ev_io_start(out_loop, &s->w);
+		if (s->full && s->queued < LOW_WATER) {
+			s->full = false;
+			resume_readers(stream);
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!ev_is_active(&s->w))
-				ev_io_start(out_loop, &s->w);
-			if (s->full && s->len - s->off < LOW_WATER) {
-				s->full = false;
-				resume_readers(stream);
-			}
-			return;
-		}
-		s->dead = true; /* EPIPE and the like: nobody reads any more */
+		return;
 	}
-	if (s->dead)
-		s->off = s->len;
+	if (r < 0) {
+		s->dead = true; /* EPIPE and the like: nobody reads any more */
+		while (s->qlen)
+			sink_pop(s);
+		s->enc.len = s->encoff = 0;
+	}
 	ev_io_stop(out_loop, &s->w);
-	s->off = s->len = 0;
 	if (s->full) {
 		s->full = false;
 		resume_readers(stream);
 	}
 }
 
-static void sink_put(struct sink *s, const char *data, size_t len)
+static size_t sink_pending(const struct sink *s)
 {
-	if (s->dead || len == 0)
+	return s->qlen + (s->enc.len - s->encoff);
+}
+
+/* ---- followers' order --------------------------------------------------
+ *
+ * While someone follows, every line pushed is noted (service, position)
+ * in one circular index: a follower's place is a number in it.  Nothing
+ * waits for a follower: a follower more than FOLLOW_INDEX lines behind,
+ * or whose line its ring evicted, skips (and is told how many).
+ */
+
+struct fentry {
+	struct svclog *l;
+	uint64_t pos;
+};
+
+struct output_reader {
+	struct svclog **only;   /* the services asked for; NULL: every one */
+	size_t nonly;
+	bool json;
+	struct ring_cursor *cur; /* the newest lines, merged; NULL when done */
+	size_t ncur;
+	uint64_t skip;          /* of the merged lines, the oldest to leave out */
+	bool follow;
+	uint64_t at;            /* a follower's place in the index */
+	uint64_t lost;          /* lines it missed, not said yet */
+	void (*wake)(void *arg);
+	void *arg;
+	struct output_reader *next;
+};
+
+static struct {
+	struct fentry *v;       /* FOLLOW_INDEX entries; NULL without followers */
+	uint64_t head;          /* entries ever noted */
+	uint64_t woken;         /* head when the followers were last woken */
+	struct output_reader *readers;
+} fidx;
+
+static void schedule_flush(void);
+
+static void follow_note(struct svclog *l, uint64_t pos)
+{
+	if (!fidx.v)
 		return;
-	if (s->len + len > s->cap) {
-		if (s->off) {
-			memmove(s->buf, s->buf + s->off, s->len - s->off);
-			s->len -= s->off;
-			s->off = 0;
-		}
-		if (s->len + len > s->cap) {
-			size_t ncap = s->cap ? s->cap : 16384;
-			while (ncap < s->len + len)
-				ncap *= 2;
-			char *p = realloc(s->buf, ncap);
-			if (!p)
-				return; /* out of memory: this line is lost */
-			s->buf = p;
-			s->cap = ncap;
+	fidx.v[fidx.head++ & (FOLLOW_INDEX - 1)] = (struct fentry){ l, pos };
+	schedule_flush();
+}
+
+static void wake_followers(void)
+{
+	if (fidx.woken == fidx.head)
+		return;
+	fidx.woken = fidx.head;
+	for (struct output_reader *r = fidx.readers; r; r = r->next)
+		if (r->follow && r->wake)
+			r->wake(r->arg);
+}
+
+/* A ring going away: no reader may point into it. */
+static void reader_forget(struct svclog *l)
+{
+	if (fidx.v)
+		for (size_t i = 0; i < FOLLOW_INDEX; i++)
+			if (fidx.v[i].l == l)
+				fidx.v[i].l = NULL;
+	for (struct output_reader *r = fidx.readers; r; r = r->next) {
+		for (size_t i = 0; i < r->nonly; i++)
+			if (r->only[i] == l)
+				r->only[i] = NULL;
+		for (size_t i = 0; r->cur && i < r->ncur; i++)
+			if (r->cur[i].r == &l->ring) {
+				r->cur[i] = r->cur[--r->ncur];
+				i--;
+			}
+	}
+}
+
+static bool wanted(const struct output_reader *r, const struct svclog *l)
+{
+	if (!r->only)
+		return !l->own;
+	for (size_t i = 0; i < r->nonly; i++)
+		if (r->only[i] == l)
+			return true;
+	return false;
+}
+
+struct output_reader *output_reader_new(char *const *names, size_t n, uint64_t lines, bool follow,
+					bool as_json, void (*wake)(void *), void *arg)
+{
+	struct output_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->json = as_json;
+	r->follow = follow;
+	r->wake = wake;
+	r->arg = arg;
+	if (n) {
+		if (!(r->only = calloc(n, sizeof *r->only)))
+			goto fail;
+		r->nonly = n;
+		for (size_t i = 0; i < n; i++) {
+			bool own = !strcmp(names[i], "muster") && !svclog_find("muster");
+			if (!(r->only[i] = svclog_get(names[i], own)))
+				goto fail;
+			if (!own && !r->only[i]->configured && !r->only[i]->pipes)
+				r->only[i]->configured = true; /* named: a configured service */
 		}
 	}
-	memcpy(s->buf + s->len, data, len);
-	s->len += len;
+	size_t nl = 0;
+	for (struct svclog *l = svclogs; l; l = l->next)
+		nl++;
+	if (!(r->cur = calloc(nl ? nl : 1, sizeof *r->cur)))
+		goto fail;
+	uint64_t total = 0;
+	for (struct svclog *l = svclogs; l; l = l->next)
+		if (wanted(r, l)) {
+			total += ring_cursor_last(&r->cur[r->ncur], &l->ring, lines);
+			r->cur[r->ncur++].until = line_order;
+		}
+	r->skip = total > lines ? total - lines : 0;
+	if (follow) {
+		if (!fidx.v && !(fidx.v = calloc(FOLLOW_INDEX, sizeof *fidx.v)))
+			goto fail;
+		r->at = fidx.head;
+	}
+	r->next = fidx.readers;
+	fidx.readers = r;
+	return r;
+fail:
+	free(r->only);
+	free(r->cur);
+	free(r);
+	return NULL;
 }
+
+void output_reader_free(struct output_reader *r)
+{
+	if (!r)
+		return;
+	struct output_reader **pp = &fidx.readers;
+	while (*pp && *pp != r)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = r->next;
+	bool followers = false;
+	for (struct output_reader *o = fidx.readers; o; o = o->next)
+		followers |= o->follow;
+	if (!followers) {
+		free(fidx.v);
+		fidx.v = NULL;
+	}
+	free(r->only);
+	free(r->cur);
+	free(r);
+}
+
+/* A line for `musterctl logs`: as live output shows it, without colours,
+ * always with the name; NUL bytes as "^@" (the protocol carries no NUL). */
+static void reader_line(const struct output_reader *r, struct pbuf *b, const struct svclog *l,
+			const struct ring_line *ln)
+{
+	if (r->json) {
+		json_line(b, l, ln);
+		return;
+	}
+	char ts[48];
+	if (timestamps && !(ln->flags & RING_CONT))
+		pbuf_add(b, ts, logfmt_stamp(ts, sizeof ts, ln->time_ns));
+	pbuf_printf(b, "%-*s %s ", name_width, l->own ? "muster" : l->name,
+		    ln->flags & RING_CONT ? "+" : "|");
+	if (l->own)
+		pbuf_addstr(b, level_text(ln->flags));
+	for (const char *p = ln->text, *end = ln->text + ln->len; p < end;) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
+		pbuf_add(b, p, (size_t)((z ? z : end) - p));
+		if (!z)
+			break;
+		pbuf_add(b, "^@", 2);
+		p = z + 1;
+	}
+	pbuf_add(b, "\n", 1);
+}
+
+static void reader_skipped(struct output_reader *r, struct pbuf *b)
+{
+	char msg[96];
+	int n = snprintf(msg, sizeof msg, "%llu line%s skipped (this reader fell a buffer behind)",
+			 (unsigned long long)r->lost, r->lost == 1 ? "" : "s");
+	struct ring_line ln = { msg, (size_t)n, now_ns(), 0, 2 | (unsigned)(LOG_WARNING + 1) << RING_LEVEL_SHIFT };
+	struct svclog tmp = { .name = "muster", .own = true };
+	reader_line(r, b, &tmp, &ln);
+	r->lost = 0;
+}
+
+int output_reader_next(struct output_reader *r, struct pbuf *out)
+{
+	struct ring_line ln;
+
+	while (r->cur) {
+		long k = ring_merge_next(r->cur, r->ncur, &ln);
+		for (size_t i = 0; i < r->ncur; i++) {
+			r->lost += r->cur[i].lost;
+			r->cur[i].lost = 0;
+		}
+		if (k < 0) {
+			free(r->cur);
+			r->cur = NULL;
+			break;
+		}
+		if (r->skip) {
+			r->skip--;
+			continue;
+		}
+		if (r->lost)
+			reader_skipped(r, out);
+		const struct ring *rg = r->cur[k].r;
+		struct svclog *l = svclogs;
+		while (l && &l->ring != rg)
+			l = l->next;
+		if (l)
+			reader_line(r, out, l, &ln);
+		return 1;
+	}
+	if (!r->follow)
+		return -1;
+	if (fidx.head - r->at > FOLLOW_INDEX) {
+		r->lost += fidx.head - FOLLOW_INDEX - r->at;
+		r->at = fidx.head - FOLLOW_INDEX;
+	}
+	while (r->at < fidx.head) {
+		struct fentry e = fidx.v[r->at++ & (FOLLOW_INDEX - 1)];
+		if (!e.l || !wanted(r, e.l))
+			continue;
+		if (ring_read(&e.l->ring, &e.pos, &ln) != 1) {
+			r->lost++;
+			continue;
+		}
+		if (r->lost)
+			reader_skipped(r, out);
+		reader_line(r, out, e.l, &ln);
+		return 1;
+	}
+	if (r->lost) {
+		reader_skipped(r, out);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- lines in --------------------------------------------------------- */
 
 /* Queued lines are written once per loop iteration, just before the loop
  * waits (one write for all the lines of an iteration, not one per line). */
@@ -486,14 +1003,15 @@ static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	(void)loop, (void)revents;
 	for (int i = 0; i < 2; i++)
-		if (sinks[i].len > sinks[i].off && !ev_is_active(&sinks[i].w))
+		if (sink_pending(&sinks[i]) && !ev_is_active(&sinks[i].w))
 			sink_flush(&sinks[i]);
+	wake_followers();
 	ev_prepare_stop(out_loop, w);
 }
 
 static void schedule_flush(void)
 {
-	if (!ev_is_active(&w_flush))
+	if (out_loop && !ev_is_active(&w_flush))
 		ev_prepare_start(out_loop, &w_flush);
 }
 
@@ -503,67 +1021,51 @@ static void sink_kick(struct sink *s)
 	int stream = (int)(s - sinks) + 1;
 	if (!ev_is_active(&s->w))
 		schedule_flush();
-	if (s->len - s->off > HIGH_WATER && !s->full) {
+	if (s->queued > HIGH_WATER && !s->full) {
 		s->full = true;
 		pause_readers(stream);
-	} else if (s->full && s->len - s->off < LOW_WATER) {
+	} else if (s->full && s->queued < LOW_WATER) {
 		s->full = false;
 		resume_readers(stream);
 	}
 }
 
-static size_t stamp(char *buf, size_t len)
+/* One line, or one piece of a long line, into its service's ring; from
+ * there to the log-file (the service's bytes as it wrote them), the sink
+ * (queued, held in the ring until written) and the followers.  cont: a
+ * piece went before it; ends: it ends the line. */
+static void push_line(struct svclog *l, int stream, struct logfile *lf, const char *text,
+		      size_t len, unsigned flags)
 {
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
-	char z[8];
-	strftime(z, sizeof z, "%z", &tm); /* +0100 -> +01:00 */
-	n += (size_t)snprintf(buf + n, len - n, "%.3s:%.2s ", z, z + 3);
-	return n;
+	struct sink *s = &sinks[stream - 1];
+	struct ring_line ln = { text, len, now_ns(), ++line_order, (unsigned)stream | flags };
+	bool held = !s->dead && out_loop;
+	uint64_t pos = ring_push(&l->ring, &ln, held);
+	if (pos == UINT64_MAX) {
+		/* no memory for it: the log-file still gets it */
+		if (lf)
+			logfile_write(lf, "", 0, text, len, !(flags & RING_PART));
+		return;
+	}
+	uint64_t p = pos;
+	ring_read(&l->ring, &p, &ln);
+	if (lf) {
+		char ts[48];
+		size_t tslen = timestamps && !(flags & RING_CONT) ? logfmt_stamp(ts, sizeof ts, ln.time_ns) : 0;
+		logfile_write(lf, ts, tslen, ln.text, ln.len, !(flags & RING_PART));
+	}
+	if (held) {
+		size_t cost = len + 1 + (l->headlen[stream - 1][0] ? l->headlen[stream - 1][0] : 16);
+		if (sink_push(s, l, pos, (uint32_t)cost) < 0)
+			ring_release(&l->ring, pos); /* no memory to queue it: not written */
+	}
+	follow_note(l, pos);
 }
 
-/* Queue one (piece of a) line as "[time ]name<pad> | text\n". */
-/* One line, or one piece of a long line: cont says a piece went before it,
- * ends that it ends the line.  Each piece is a line of its own on the
- * sink; the log-file gets the line's bytes as the service wrote them. */
 static void emit(struct outpipe *p, const char *text, size_t len, bool cont, bool ends)
 {
-	struct sink *s = &sinks[p->stream - 1];
-	char ts[64];
-	size_t tslen = timestamps ? stamp(ts, sizeof ts) : 0;
-
-	if (p->log)
-		logfile_write(p->log, ts, cont ? 0 : tslen, text, len, ends);
-	sink_put(s, ts, tslen);
-	if (p->prefix) {
-		if (p->head_width != name_width) {
-			const char *const *c = colors[p->stream - 1];
-			int n = snprintf(p->head, sizeof p->head, "%s%-*s |%s ",
-					 c[0] ? name_color(p->name) : "", name_width, p->name,
-					 c[0] ? c[1] : "");
-			p->headlen = n < 0 ? 0 : (size_t)n < sizeof p->head ? (size_t)n
-									  : sizeof p->head - 1;
-			p->head_width = name_width;
-		}
-		if (cont) {
-			/* the same head with '+' for '|' */
-			char *bar = memrchr(p->head, '|', p->headlen);
-			size_t at = bar ? (size_t)(bar - p->head) : p->headlen;
-			sink_put(s, p->head, at);
-			sink_put(s, "+", bar != NULL);
-			sink_put(s, p->head + at + (bar != NULL), p->headlen - at - (bar != NULL));
-		} else {
-			sink_put(s, p->head, p->headlen);
-		}
-	}
-	sink_put(s, text, len);
-	sink_put(s, "\n", 1);
+	push_line(p->l, p->stream, p->log, text, len, (cont ? RING_CONT : 0) | (ends ? 0 : RING_PART));
 }
-
 /* Keep text as (part of) the pending partial line.  A line longer than
  * LINE_MAX_BYTES goes out in pieces: a full buffer is passed on when more
  * of the line arrives (so a line of exactly the limit stays whole), the
@@ -660,7 +1162,8 @@ static void outpipe_free(struct outpipe *p)
 	ev_io_stop(out_loop, &p->w);
 	close(p->w.fd);
 	logfile_put(p->log);
-	free(p->name);
+	p->l->pipes--;
+	svclog_maybe_free(p->l);
 	free(p->buf);
 	free(p);
 }
@@ -695,17 +1198,21 @@ void output_attach(const char *name, int fd, int stream, bool prefix, const char
 {
 	struct outpipe *p = calloc(1, sizeof *p);
 	if (p)
-		p->name = strdup(name);
-	if (!p || !p->name) {
+		p->l = svclog_get(name, false);
+	if (!p || !p->l) {
 		free(p);
 		close(fd);
 		log_error("%s: out of memory: output discarded", name);
 		return;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
+	p->l->configured = true;
+	p->l->pipes++;
+	if (p->l->prefix != prefix) {
+		p->l->prefix = prefix;
+		p->l->head_width = -1;
+	}
 	p->stream = stream;
-	p->prefix = prefix;
-	p->head_width = -1;
 	p->log = log_file ? logfile_get(log_file, name, owner) : NULL;
 	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
 	p->w.data = p;
@@ -720,27 +1227,19 @@ void output_set_width(int width)
 	name_width = width > 40 ? 40 : width;
 }
 
-static bool prefixing;
-
-/* The daemon's messages: the services' layout under the name "muster". */
-static void log_to_sink(const char *line, size_t len)
+/* The daemon's messages: the services' layout under the name "muster",
+ * through muster's own ring to the stderr sink. */
+static void log_to_sink(enum log_level level, const char *line, size_t len)
 {
-	struct sink *s = &sinks[1];
-	char head[160];
-	size_t n = timestamps ? stamp(head, sizeof head) : 0;
-	if (prefixing)
-		n += (size_t)snprintf(head + n, sizeof head - n, "%s%-*s |%s ",
-				      colors[1][0] ? "\033[1m" : "", name_width, "muster",
-				      colors[1][0] ? colors[1][1] : "");
-	else
-		n += (size_t)snprintf(head + n, sizeof head - n, "muster: ");
-	if (n >= sizeof head)
-		n = sizeof head - 1;
-	sink_put(s, head, n);
-	sink_put(s, line, len);
-	sink_put(s, "\n", 1);
-	if (!ev_is_active(&s->w))
+	static bool inside; /* a message about a message is not written */
+	struct svclog *l = own_log ? own_log : svclog_get("muster", true);
+	if (!l || inside)
+		return;
+	inside = true;
+	push_line(l, 2, NULL, line, len, (unsigned)(level + 1) << RING_LEVEL_SHIFT);
+	if (!ev_is_active(&sinks[1].w))
 		schedule_flush();
+	inside = false;
 }
 
 /* Our own descriptor for fd, non-blocking, so that the loop never blocks
@@ -772,11 +1271,13 @@ int output_init(struct ev_loop *loop, const struct config *cfg)
 {
 	out_loop = loop;
 	ev_prepare_init(&w_flush, flush_cb);
+	json = cfg->log_format == LOG_FORMAT_JSON;
 	output_configure(cfg);
 	for (int i = 0; i < 2; i++) {
 		sink_open(&sinks[i], i + 1);
 		const char *nc = getenv("NO_COLOR");
-		if (isatty(i + 1) && (!nc || !*nc) && strcmp(getenv("TERM") ? getenv("TERM") : "", "dumb")) {
+		if (!json && isatty(i + 1) && (!nc || !*nc) &&
+		    strcmp(getenv("TERM") ? getenv("TERM") : "", "dumb")) {
 			colors[i][0] = "color";
 			colors[i][1] = "\033[0m";
 		}
@@ -791,11 +1292,18 @@ void output_configure(const struct config *cfg)
 	timestamps = cfg->log_timestamps;
 	log_max_size = cfg->log_max_size;
 	log_max_files = cfg->log_max_files;
+	if (keep_bytes != cfg->log_buffer) {
+		keep_bytes = (size_t)cfg->log_buffer;
+		for (struct svclog *l = svclogs; l; l = l->next)
+			ring_set_keep(&l->ring, keep_bytes);
+	}
+	for (struct svclog *l = svclogs; l; l = l->next)
+		l->head_width = -1;
 }
 
 size_t output_queued(void)
 {
-	return sinks[0].len - sinks[0].off + sinks[1].len - sinks[1].off;
+	return sinks[0].queued + sinks[1].queued;
 }
 
 static double now_s(void)
@@ -818,14 +1326,14 @@ void output_finish(double timeout)
 		for (struct outpipe *p = pipes; p && n < 64; p = p->next)
 			pfd[n++] = (struct pollfd){ .fd = p->w.fd, .events = POLLIN };
 		for (int i = 0; i < 2; i++)
-			if (sinks[i].len > sinks[i].off && !sinks[i].dead)
+			if (sink_pending(&sinks[i]) && !sinks[i].dead)
 				pfd[n++] = (struct pollfd){ .fd = sinks[i].fd, .events = POLLOUT };
 		int ms = (int)((deadline - now_s()) * 1000) + 1;
 		if (poll(pfd, n, ms) <= 0)
 			break;
 		for (struct outpipe *p = pipes, *next; p; p = next) {
 			next = p->next;
-			if (sinks[p->stream - 1].len - sinks[p->stream - 1].off > HIGH_WATER)
+			if (sinks[p->stream - 1].queued > HIGH_WATER)
 				continue;
 			for (nfds_t i = 0; i < n; i++)
 				if (pfd[i].fd == p->w.fd && pfd[i].revents) {
@@ -848,7 +1356,7 @@ void output_finish(double timeout)
 	daemon_ngroups = -1;
 	for (int i = 0; i < 2; i++) {
 		struct sink *s = &sinks[i];
-		while (s->len > s->off && !s->dead && now_s() < deadline) {
+		while (sink_pending(s) && !s->dead && now_s() < deadline) {
 			struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
 			int ms = (int)((deadline - now_s()) * 1000) + 1;
 			if (poll(&pfd, 1, ms) <= 0)
@@ -858,7 +1366,26 @@ void output_finish(double timeout)
 		ev_io_stop(out_loop, &s->w);
 		if (s->own_fd)
 			close(s->fd);
-		free(s->buf);
+		s->dead = true;
+		while (s->qlen)
+			sink_pop(s);
+		free(s->q);
+		pbuf_free(&s->enc);
 		memset(s, 0, sizeof *s);
+		s->dead = true;
 	}
+}
+
+void output_free(void)
+{
+	while (fidx.readers)
+		output_reader_free(fidx.readers);
+	while (svclogs) {
+		struct svclog *l = svclogs;
+		svclogs = l->next;
+		ring_free(&l->ring);
+		free(l->name);
+		free(l);
+	}
+	own_log = NULL;
 }

@@ -1,11 +1,24 @@
-/* Children's output: pipes -> whole prefixed lines -> the daemon's stdout
- * and stderr, with back-pressure.
+/* Children's output: pipes -> whole lines -> each service's ring -> the
+ * daemon's stdout and stderr, the log-files and `musterctl logs`, with
+ * back-pressure.
  *
- * Each destination ("sink": fd 1 or fd 2) has one queue and is written only
- * by the event loop, without blocking: lines are queued whole, so they never
- * interleave.  When a sink's queue passes its high-water mark the pipes that
- * feed it are no longer read (the children block on their pipes) until it
- * drains: nothing is dropped and memory stays bounded.
+ * A line read from a pipe is put in its service's ring (ring.h) once,
+ * with its time and stream; that is the only copy.  The log-file is
+ * appended from there at once (the service's bytes as it wrote them);
+ * the destination ("sink": fd 1 or fd 2) queues only where the line is
+ * and writes it from the ring (text: writev() of the stamp, the head and
+ * the line; json: one object each) when the loop is about to wait,
+ * without blocking, lines whole, so they never interleave.  A queued line
+ * is held in its ring: never evicted before it is written.  When a sink's
+ * queue passes its high-water mark the pipes that feed it are no longer
+ * read (the children block on their pipes) until it drains: nothing is
+ * dropped and memory stays bounded.
+ *
+ * What is written stays in the ring as history, log-buffer bytes per
+ * service (kept across the service's restarts and the reloads that keep
+ * it), for output_reader_*(): `musterctl logs`.  Readers never hold a
+ * line: one that falls a ring behind skips, and is told how many lines.
+ * muster's own messages have a ring of their own (name "muster").
  */
 #ifndef MUSTER_OUTPUT_H
 #define MUSTER_OUTPUT_H
@@ -13,6 +26,7 @@
 #include <ev.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct config;
@@ -58,5 +72,34 @@ void output_finish(double timeout);
 
 /* Bytes queued in the sinks (for tests and status). */
 size_t output_queued(void);
+
+/* The service called name is gone from the config: its ring goes once
+ * its pipes are closed and its lines written. */
+void output_service_gone(const char *name);
+
+/* After output_finish() and once no reader is left: free the rings. */
+void output_free(void);
+
+/* ---- `musterctl logs` -------------------------------------------------- */
+
+struct pbuf;
+struct output_reader;
+
+/* A reader of the newest `lines` lines of the services named (n of them;
+ * none: every service's; "muster", when no service has that name:
+ * muster's own), merged in the order they came, then with follow the
+ * lines that come after, as they come: wake(arg) is called (once per
+ * loop iteration at most) when there are new ones.  as_json: each line a
+ * JSON object as log-format = json writes it, else as live output shows
+ * it, without colours.  NULL when out of memory. */
+struct output_reader *output_reader_new(char *const *names, size_t n, uint64_t lines, bool follow,
+					bool as_json, void (*wake)(void *), void *arg);
+
+/* Append the reader's next line (with its newline; a "N lines skipped"
+ * line before it when the reader fell behind) to out: 1; 0: none yet
+ * (a follower); -1: no more (not following). */
+int output_reader_next(struct output_reader *r, struct pbuf *out);
+
+void output_reader_free(struct output_reader *r);
 
 #endif

@@ -1109,6 +1109,8 @@ static void reload_apply(struct supervisor *sup)
 		bool kept = false;
 		for (size_t j = 0; j < n && !kept; j++)
 			kept = nsvcs[j] == s;
+		if (!kept && sup->on_removed)
+			sup->on_removed(s);
 		if (!kept)
 			service_free(sup, s);
 	}
@@ -1173,6 +1175,10 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 		report_add(report, &rlen, "log-prefix: changed; applies when muster starts again");
 		ncfg->log_prefix = sup->cfg->log_prefix;
 	}
+	if (ncfg->log_format != sup->cfg->log_format) {
+		report_add(report, &rlen, "log-format: changed; applies when muster starts again");
+		ncfg->log_format = sup->cfg->log_format;
+	}
 	if (!str_same(ncfg->control_socket, sup->cfg->control_socket))
 		report_add(report, &rlen, "control-socket: changed; applies when muster starts again");
 	/* [muster] settings that apply at once */
@@ -1180,6 +1186,7 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 	sup->cfg->log_timestamps = ncfg->log_timestamps;
 	sup->cfg->log_max_size = ncfg->log_max_size;
 	sup->cfg->log_max_files = ncfg->log_max_files;
+	sup->cfg->log_buffer = ncfg->log_buffer;
 	for (size_t i = 0; i < sup->n; i++) {
 		struct service *s = sup->svcs[i];
 		long j = config_find(ncfg, s->conf->name);

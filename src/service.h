@@ -107,6 +107,8 @@ struct supervisor {
 	void (*on_all_down)(struct supervisor *);
 	/* called when a service changed state (may be NULL) */
 	void (*on_state)(struct service *, enum svc_state old);
+	/* a reload removed the service (called before it is freed) */
+	void (*on_removed)(struct service *);
 	/* called when every wanted service is ready or done (may be NULL) */
 	void (*on_all_up)(struct supervisor *);
 	/* SIGKILL goes to everything (graceful-timeout, second signal) */

@@ -1509,6 +1509,8 @@ START_TEST(test_reload_rules)
 		{ "graceful-timeout", "1s" }, { "control-socket", "/tmp/s.sock" },
 		{ "log-prefix", "no" }, { "log-timestamps", "yes" }, { "log-level", "debug" },
 		{ "log-max-size", "1M" }, { "log-max-files", "2" },
+		/* queryable logs */
+		{ "log-format", "json" }, { "log-buffer", "1M" },
 	};
 	const char *base_text = "[service b]\ncommand = /bin/true\n[service a]\ncommand = /bin/true\n";
 	struct config *base = load_ok(base_text), *again = load_ok(base_text);
@@ -1544,7 +1546,8 @@ START_TEST(test_reload_rules)
 				ck_assert(svc_conf_equal(svc(base, "b"), svc(c, "b")));
 			} else {
 				bool daemon = !strcmp(k->name, "log-prefix") ||
-					      !strcmp(k->name, "control-socket");
+					      !strcmp(k->name, "control-socket") ||
+					      !strcmp(k->name, "log-format");
 				ck_assert_int_eq(k->reload, daemon ? RELOAD_DAEMON : RELOAD_LIVE);
 			}
 			config_free(c);

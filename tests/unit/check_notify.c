@@ -306,9 +306,13 @@ static pid_t test_pid;          /* this process */
 static char logbuf[65536];
 static size_t loglen;
 
-static void capture(const char *line, size_t len)
+static void capture(enum log_level level, const char *line, size_t len)
 {
-	if (loglen + len + 2 < sizeof logbuf) {
+	/* as the text output writes them: the level's word first */
+	const char *lv = level == LOG_ERROR ? "error: " : level == LOG_WARNING ? "warning: " : "";
+	if (loglen + strlen(lv) + len + 2 < sizeof logbuf) {
+		memcpy(logbuf + loglen, lv, strlen(lv));
+		loglen += strlen(lv);
 		memcpy(logbuf + loglen, line, len);
 		loglen += len;
 		logbuf[loglen++] = '\n';

@@ -106,7 +106,7 @@ static void on_all_up(struct supervisor *s)
 	all_up_calls++;
 }
 
-static void quiet(const char *line, size_t len)
+static void quiet(enum log_level level, const char *line, size_t len)
 {
 	(void)line, (void)len;
 }
