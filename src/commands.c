@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "output.h"
 #include "parse.h"
 #include "timeline.h"
 
@@ -430,10 +431,123 @@ static void cmd_graph(struct client *c, struct proto_request *req)
 	control_finish(c, "ok", NULL);
 }
 
+/* ---- logs ------------------------------------------------------------------
+ *
+ * "logs [lines=N] [follow=yes] [format=json] [NAME...]": the newest N lines
+ * (default 100) of the services named (every one without NAME), merged in
+ * the order they came, as "out" lines; with follow, then the new ones as
+ * they come, until the client hangs up or muster exits.  The answer is
+ * streamed: lines are made as the client reads them, so a slow reader
+ * costs muster no memory; it skips instead (output.h).
+ */
+
+#define LOGS_FILL (64 * 1024)   /* bytes of lines made per fill */
+
+struct logs_req {
+	struct client *c;
+	struct output_reader *r;
+	struct pbuf line;
+};
+
+static void logs_wake(void *arg)
+{
+	struct logs_req *q = arg;
+	control_stream_more(q->c);
+}
+
+static void logs_fill(struct client *c, void *arg, struct pbuf *out)
+{
+	struct logs_req *q = arg;
+	while (out->len < LOGS_FILL) {
+		q->line.len = 0;
+		int k = output_reader_next(q->r, &q->line);
+		if (k < 0) {
+			control_finish(c, "ok", NULL);
+			return;
+		}
+		if (k == 0)
+			return;
+		proto_line(out, "out", q->line.data); /* one "out" per line */
+	}
+}
+
+static void logs_free(void *arg)
+{
+	struct logs_req *q = arg;
+	output_reader_free(q->r);
+	pbuf_free(&q->line);
+	free(q);
+}
+
+static void cmd_logs(struct client *c, struct proto_request *req)
+{
+	static const struct control_stream stream = { logs_fill, logs_free };
+	unsigned long long lines = 100;
+	bool follow = false, as_json = false;
+	char **names = calloc(req->nargs + 1, sizeof *names);
+	size_t n = 0;
+
+	if (!names) {
+		control_finish(c, "fail", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < req->nargs; i++) {
+		const char *a = req->args[i];
+		char *end;
+		if (!strncmp(a, "lines=", 6)) {
+			lines = strtoull(a + 6, &end, 10);
+			if (!a[6] || *end || a[6] == '-') {
+				control_finishf(c, "usage", "bad number of lines '%s'", a + 6);
+				free(names);
+				return;
+			}
+		} else if (!strcmp(a, "follow=yes")) {
+			follow = true;
+		} else if (!strcmp(a, "format=json")) {
+			as_json = true;
+		} else if (strchr(a, '=')) {
+			control_finishf(c, "usage", "logs: unknown argument '%s'", a);
+			free(names);
+			return;
+		} else {
+			names[n++] = req->args[i];
+		}
+	}
+	/* every name a service; "muster" also muster's own lines */
+	struct pbuf unknown = { 0 };
+	size_t nunknown = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!sup_find(cmds.sup, names[i]) && strcmp(names[i], "muster")) {
+			pbuf_printf(&unknown, "%s'%s'", nunknown ? ", " : "", names[i]);
+			nunknown++;
+		}
+	if (nunknown) {
+		control_finishf(c, "fail", "no service named %s", unknown.data);
+		pbuf_free(&unknown);
+		free(names);
+		return;
+	}
+	struct logs_req *q = calloc(1, sizeof *q);
+	if (q) {
+		q->c = c;
+		q->r = output_reader_new(names, n, lines, follow, as_json, logs_wake, q);
+	}
+	free(names);
+	if (!q || !q->r) {
+		free(q);
+		control_finish(c, "fail", "out of memory");
+		return;
+	}
+	control_stream(c, &stream, q);
+}
+
 const struct control_command command_table[] = {
 	{ "status", cmd_status },     { "start", cmd_start },     { "stop", cmd_stop },
 	{ "restart", cmd_restart },   { "wait", cmd_wait },       { "ready", cmd_ready },
 	{ "shutdown", cmd_shutdown }, { "reload", cmd_reload },   { "timeline", cmd_timeline },
-	{ "graph", cmd_graph },       { NULL, NULL },
+	{ "graph", cmd_graph },
+	/* queryable logs */
+	{ "logs", cmd_logs },
+	{ NULL, NULL },
 };
 

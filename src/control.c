@@ -10,12 +10,18 @@
  * A client is one connection and one request, in phases:
  *
  *   read  --request-->  [wait]  --settled-->  write  --sent-->  drain  --EOF--> closed
+ *                       [stream] --ended---->
  *
  *   read   the request line must arrive within CONTROL_READ_TIMEOUT and
  *          fit in PROTO_MAX_REQUEST bytes;
  *   wait   a held request (`wait`): the answer comes when a
  *          control_recheck() settles it (or its timeout passes); EOF from
  *          the client ends it;
+ *   stream a streamed answer (`logs`): data lines written as the socket
+ *          takes them, more asked of the command each time all is sent,
+ *          with no deadline (a follower may wait for lines for days); EOF
+ *          from the client ends it, and the command's end of the answer
+ *          moves it to write;
  *   write  the reply is queued whole and written as the socket takes it;
  *          no progress for CONTROL_WRITE_TIMEOUT drops the client;
  *   drain  our side is shut down; what the client still sends is read and
@@ -28,6 +34,7 @@
 #include "control.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +53,10 @@
 #define CONTROL_RESUME_DELAY 1.0    /* retry accepting after EMFILE */
 #define CONTROL_ACCEPT_BURST 64     /* connections accepted per wakeup */
 
-enum phase { PH_READ, PH_WAIT, PH_WRITE, PH_DRAIN };
+enum phase { PH_READ, PH_WAIT, PH_STREAM, PH_WRITE, PH_DRAIN };
+
+#define STREAM_ROUNDS 16            /* fills per wakeup: one client cannot hog the loop */
+#define STREAM_CLOSE_TIMEOUT 1.0    /* at exit: for every stream's last lines */
 
 struct client {
 	struct client *prev, *next;
@@ -62,6 +72,8 @@ struct client {
 	ev_timer w_wait;        /* a held request's own timeout */
 	const struct control_hold *hold; /* a held request: how it settles */
 	void *hold_arg;
+	const struct control_stream *stream; /* a streamed answer */
+	void *stream_arg;
 };
 
 static struct {
@@ -100,6 +112,8 @@ static void client_free(struct client *c)
 	ctl.nclients--;
 	if (c->hold)
 		c->hold->free(c->hold_arg);
+	if (c->stream)
+		c->stream->free(c->stream_arg);
 	pbuf_free(&c->out);
 	free(c);
 
@@ -165,6 +179,59 @@ void control_hold(struct client *c, const struct control_hold *hold, void *arg, 
 	if (timeout >= 0) {
 		ev_timer_set(&c->w_wait, timeout, 0);
 		ev_timer_start(ctl.loop, &c->w_wait);
+	}
+}
+
+void control_stream(struct client *c, const struct control_stream *stream, void *arg)
+{
+	c->stream = stream;
+	c->stream_arg = arg;
+	c->phase = PH_STREAM;
+	ev_timer_stop(ctl.loop, &c->w_deadline);
+	control_stream_more(c);
+}
+
+void control_stream_more(struct client *c)
+{
+	if (c->phase != PH_STREAM)
+		return;
+	ev_io_stop(ctl.loop, &c->w_io);
+	ev_io_set(&c->w_io, c->fd, EV_READ | EV_WRITE);
+	ev_io_start(ctl.loop, &c->w_io);
+}
+
+static void on_writable(struct client *c);
+
+/* Send what the stream has, filling it again as long as the socket takes
+ * it (a bounded number of times). */
+static void stream_pump(struct client *c)
+{
+	for (int round = 0; round < STREAM_ROUNDS; round++) {
+		if (!c->out.len) {
+			c->stream->fill(c, c->stream_arg, &c->out);
+			if (c->phase != PH_STREAM) {
+				on_writable(c); /* the answer ended: its last lines */
+				return;
+			}
+			if (!c->out.len)
+				break;
+		}
+		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return; /* EV_WRITE stays */
+		if (n < 0) {
+			client_free(c);
+			return;
+		}
+		pbuf_consume(&c->out, (size_t)n);
+		if (c->out.len)
+			return;
+	}
+	if (!c->out.len) {
+		/* nothing for now: wait for more, or for the client to hang up */
+		ev_io_stop(ctl.loop, &c->w_io);
+		ev_io_set(&c->w_io, c->fd, EV_READ);
+		ev_io_start(ctl.loop, &c->w_io);
 	}
 }
 
@@ -246,6 +313,19 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct client *c = w->data;
 	(void)loop;
+	if (c->phase == PH_STREAM) {
+		if (revents & EV_READ) {
+			char scratch[4096];
+			ssize_t n = recv(c->fd, scratch, sizeof scratch, 0);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				client_free(c); /* hung up: the stream ends */
+				return;
+			}
+		}
+		if (revents & EV_WRITE)
+			stream_pump(c);
+		return;
+	}
 	if (c->phase == PH_WRITE && (revents & EV_WRITE))
 		on_writable(c);
 	else if (revents & EV_READ)
@@ -491,6 +571,32 @@ void control_close(void)
 	/* remove the file only if it is still ours */
 	if (ctl.path && lstat(ctl.path, &st) == 0 && st.st_dev == ctl.dev && st.st_ino == ctl.ino)
 		unlink(ctl.path);
+	/* streams: what they still have, within a second for all of them */
+	double until = ev_time() + STREAM_CLOSE_TIMEOUT;
+	for (struct client *c = ctl.clients; c; c = c->next) {
+		if (c->phase != PH_STREAM)
+			continue;
+		for (;;) {
+			if (!c->out.len)
+				c->stream->fill(c, c->stream_arg, &c->out);
+			if (!c->out.len || c->phase != PH_STREAM)
+				break;
+			struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+			int ms = (int)((until - ev_time()) * 1000);
+			if (ms <= 0 || poll(&p, 1, ms) <= 0)
+				break;
+			ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0)
+				break;
+			pbuf_consume(&c->out, (size_t)n);
+		}
+		if (c->phase == PH_STREAM && !c->out.len) {
+			proto_line(&c->out, "ok", NULL); /* muster exits: the stream ends */
+			c->phase = PH_WRITE;
+		}
+	}
 	/* last words, best effort: what is queued, and why a wait ends */
 	while (ctl.clients) {
 		struct client *c = ctl.clients;

@@ -69,4 +69,24 @@ void control_hold(struct client *c, const struct control_hold *hold, void *arg, 
 /* Something changed (a service's state): check every held request. */
 void control_recheck(void);
 
+/* A streamed answer (`logs`): data lines as they come, for as long as it
+ * takes.  fill() is called whenever all that went before is sent (and once
+ * at the start): it appends data lines to out, nothing when it has none
+ * for now (then control_stream_more() says when it has), or ends the
+ * answer with control_finish().  A client that reads slowly is simply
+ * filled less often.  free(arg) when the client is gone (it hung up, or
+ * muster exits: then what fill() still gives within a second is sent,
+ * then "ok"). */
+struct control_stream {
+	void (*fill)(struct client *c, void *arg, struct pbuf *out);
+	void (*free)(void *arg);
+};
+
+/* Stream c's answer (ownership of arg passes). */
+void control_stream(struct client *c, const struct control_stream *stream, void *arg);
+
+/* c's stream has more: fill it when its socket takes it.  Nothing after
+ * the answer ended. */
+void control_stream_more(struct client *c);
+
 #endif

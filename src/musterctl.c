@@ -43,6 +43,9 @@ static const char usage_text[] =
 	"  shutdown                    stop every service; muster exits\n"
 	"  timeline                    the last start: each service's times, the critical chain\n"
 	"  graph                       the dependency graph in Graphviz dot, states as colours\n"
+	"  logs [-f] [-n LINES] [--json] [NAME...]\n"
+	"                              the newest LINES (100) of each NAME (all), in order;\n"
+	"                              -f: then follow until interrupted or muster exits\n"
 	"\n"
 	"  -s, --socket SOCKET  muster's socket (default: $MUSTER_SOCKET, else\n"
 	"                       /run/muster.sock for root, $XDG_RUNTIME_DIR/muster.sock\n"
@@ -61,7 +64,9 @@ struct request {
 	size_t nargs;
 	bool json;
 	bool no_deadline;       /* wait: as long as the daemon takes */
+	bool streamed;          /* logs: lines printed as they come */
 	char *timeout_arg;      /* "timeout=D", owned */
+	char *lines_arg;        /* logs: "lines=N", owned */
 };
 
 static const char *sock_path;
@@ -102,14 +107,15 @@ static void add_arg(struct request *r, char *a)
 static void parse_command(int argc, char **argv, struct request *r)
 {
 	static const char *const no_args[] = { "ready", "reload", "shutdown", "timeline", "graph" };
+	bool logs = !strcmp(argv[0], "logs");
 	static const char *const names_needed[] = { "start", "stop", "restart", "wait" };
 	bool opts = true;
 
 	r->cmd = argv[0];
-	r->args = calloc((size_t)argc + 1, sizeof *r->args);
+	r->args = calloc((size_t)argc + 4, sizeof *r->args);
 	if (!r->args)
 		exit(EX_NO);
-	bool known = !strcmp(r->cmd, "status");
+	bool known = !strcmp(r->cmd, "status") || logs;
 	for (size_t i = 0; i < sizeof no_args / sizeof no_args[0]; i++)
 		known |= !strcmp(r->cmd, no_args[i]);
 	for (size_t i = 0; i < sizeof names_needed / sizeof names_needed[0]; i++)
@@ -121,8 +127,27 @@ static void parse_command(int argc, char **argv, struct request *r)
 		char *a = argv[i];
 		if (opts && !strcmp(a, "--")) {
 			opts = false;
-		} else if (opts && !strcmp(r->cmd, "status") && (!strcmp(a, "--json") || !strcmp(a, "-j"))) {
+		} else if (opts && (!strcmp(r->cmd, "status") || logs) &&
+			   (!strcmp(a, "--json") || !strcmp(a, "-j"))) {
 			r->json = true;
+		} else if (opts && logs && (!strcmp(a, "-f") || !strcmp(a, "--follow"))) {
+			r->no_deadline = true;
+		} else if (opts && logs && (!strcmp(a, "-n") || !strcmp(a, "--lines") ||
+					    !strncmp(a, "--lines=", 8) || (!strncmp(a, "-n", 2) && a[2]))) {
+			const char *v = !strncmp(a, "--lines=", 8) ? a + 8 : a[1] == 'n' && a[2] ? a + 2 : NULL;
+			if (!v) {
+				if (i + 1 >= argc)
+					usage_error("%s needs a number of lines", a);
+				v = argv[++i];
+			}
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(v, &end, 10);
+			if (!*v || *end || *v == '-' || errno)
+				usage_error("bad number of lines '%s'", v);
+			free(r->lines_arg);
+			if (asprintf(&r->lines_arg, "lines=%llu", n) < 0)
+				exit(EX_NO);
 		} else if (opts && !strcmp(r->cmd, "wait") &&
 			   (!strcmp(a, "--timeout") || !strcmp(a, "-t") || !strncmp(a, "--timeout=", 10))) {
 			const char *d = !strncmp(a, "--timeout=", 10) ? a + 10 : NULL;
@@ -146,6 +171,16 @@ static void parse_command(int argc, char **argv, struct request *r)
 	}
 	if (r->timeout_arg)
 		add_arg(r, r->timeout_arg);
+	if (logs) {
+		r->streamed = true;
+		if (r->lines_arg)
+			add_arg(r, r->lines_arg);
+		if (r->no_deadline)
+			add_arg(r, "follow=yes");
+		if (r->json)
+			add_arg(r, "format=json");
+		return;
+	}
 	bool has_name = false;
 	for (size_t i = 0; i < r->nargs; i++)
 		has_name |= strncmp(r->args[i], "timeout=", 8) != 0;
@@ -265,6 +300,72 @@ static void read_reply(int fd, const struct request *r, struct pbuf *reply)
 			exit(EX_NO);
 		}
 		pbuf_add(reply, buf, (size_t)n);
+	}
+}
+
+/* A streamed answer (logs): each "out" line printed as it comes; returns
+ * the exit status of the final line.  Without -f, 30 s without a byte is
+ * the end; with it, only muster's exit (or an interrupt) is. */
+static int stream_reply(int fd, const struct request *r)
+{
+	struct pbuf in = { 0 };
+	char buf[65536];
+	size_t scan = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int pr = poll(&p, 1, r->no_deadline ? -1 : REPLY_TIMEOUT * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			unreachable("poll: %s", strerror(errno));
+		if (pr == 0)
+			unreachable("no answer within %ds", REPLY_TIMEOUT);
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			unreachable("connection lost: %s", strerror(errno));
+		if (n == 0)
+			unreachable("the connection closed before the answer was complete");
+		pbuf_add(&in, buf, (size_t)n);
+		char *nl;
+		while ((nl = memchr(in.data + scan, '\n', in.len - scan))) {
+			size_t len = (size_t)(nl - in.data);
+			struct proto_reply rep;
+			*nl = '\0';
+			if (len > PROTO_MAX_REPLY_LINE || proto_parse_reply(in.data, len, &rep) < 0) {
+				fprintf(stderr, "musterctl: %s: not a muster reply (is something else listening?)\n",
+					sock_path);
+				return EX_NO;
+			}
+			if (rep.kind == PK_OUT) {
+				fputs(rep.text, stdout);
+				putchar('\n');
+			} else if (rep.kind == PK_ERR) {
+				fprintf(stderr, "%s\n", rep.text);
+			} else if (proto_final(rep.kind)) {
+				int st = rep.kind == PK_OK ? 0 : rep.kind == PK_USAGE ? EX_USAGE_ : EX_NO;
+				if (rep.kind != PK_OK || *rep.text)
+					fprintf(rep.kind == PK_OK ? stdout : stderr, "%s%s\n",
+						rep.kind == PK_OK ? "" : "musterctl: ", rep.text);
+				pbuf_free(&in);
+				return st;
+			}
+			pbuf_consume(&in, len + 1);
+			scan = 0;
+		}
+		scan = in.len;
+		if (in.len > PROTO_MAX_REPLY_LINE + 1) {
+			fprintf(stderr, "musterctl: %s: a reply line is too long\n", sock_path);
+			return EX_NO;
+		}
+		if (fflush(stdout) != 0) {
+			if (errno == EPIPE)
+				return 0; /* the reader went away: so do we */
+			fprintf(stderr, "musterctl: cannot write the output: %s\n", strerror(errno));
+			return EX_NO;
+		}
 	}
 }
 
@@ -654,6 +755,18 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &req);
 	int fd = connect_daemon();
 	send_request(fd, &req);
+	if (req.streamed) {
+		int st = stream_reply(fd, &req);
+		close(fd);
+		free(req.args);
+		free(req.lines_arg);
+		free(sock_path_owned);
+		if (fflush(stdout) != 0 && errno != EPIPE) {
+			fprintf(stderr, "musterctl: cannot write the output: %s\n", strerror(errno));
+			return EX_NO;
+		}
+		return st;
+	}
 	read_reply(fd, &req, &reply);
 	close(fd);
 	int status = print_reply(&req, &reply);
