@@ -447,6 +447,7 @@ void output_reopen_logs(void)
 /* ---- services' rings ------------------------------------------------- */
 
 static void reader_forget(struct svclog *l);
+static size_t ring_keep(void);
 
 static struct svclog *svclog_find(const char *name)
 {
@@ -468,7 +469,7 @@ static struct svclog *svclog_get(const char *name, bool own)
 	}
 	l->own = own;
 	l->head_width = -1;
-	ring_init(&l->ring, keep_bytes, keep_bytes + RING_GROWTH);
+	ring_init(&l->ring, ring_keep(), keep_bytes + RING_GROWTH);
 	/* muster's own ring last: the services' names are looked up first */
 	struct svclog **pp = &svclogs;
 	while (*pp)
@@ -783,6 +784,20 @@ static struct {
 
 static void schedule_flush(void);
 
+/* What a ring keeps: log-buffer; with log-buffer = 0 while someone
+ * follows, what a follower needs to read a line once it is written (the
+ * history readers are shown none of it). */
+static size_t ring_keep(void)
+{
+	return keep_bytes || !fidx.v ? keep_bytes : RING_MIN;
+}
+
+static void set_keep_all(void)
+{
+	for (struct svclog *l = svclogs; l; l = l->next)
+		ring_set_keep(&l->ring, ring_keep());
+}
+
 static void follow_note(struct svclog *l, uint64_t pos)
 {
 	if (!fidx.v)
@@ -864,9 +879,14 @@ struct output_reader *output_reader_new(char *const *names, size_t n, uint64_t l
 			r->cur[r->ncur++].until = line_order;
 		}
 	r->skip = total > lines ? total - lines : 0;
+	if (!keep_bytes)
+		r->ncur = 0; /* log-buffer = 0: no history, whatever a follower left */
 	if (follow) {
-		if (!fidx.v && !(fidx.v = calloc(FOLLOW_INDEX, sizeof *fidx.v)))
-			goto fail;
+		if (!fidx.v) {
+			if (!(fidx.v = calloc(FOLLOW_INDEX, sizeof *fidx.v)))
+				goto fail;
+			set_keep_all();
+		}
 		r->at = fidx.head;
 	}
 	r->next = fidx.readers;
@@ -891,9 +911,10 @@ void output_reader_free(struct output_reader *r)
 	bool followers = false;
 	for (struct output_reader *o = fidx.readers; o; o = o->next)
 		followers |= o->follow;
-	if (!followers) {
+	if (!followers && fidx.v) {
 		free(fidx.v);
 		fidx.v = NULL;
+		set_keep_all();
 	}
 	free(r->only);
 	free(r->cur);
@@ -1294,8 +1315,7 @@ void output_configure(const struct config *cfg)
 	log_max_files = cfg->log_max_files;
 	if (keep_bytes != cfg->log_buffer) {
 		keep_bytes = (size_t)cfg->log_buffer;
-		for (struct svclog *l = svclogs; l; l = l->next)
-			ring_set_keep(&l->ring, keep_bytes);
+		set_keep_all();
 	}
 	for (struct svclog *l = svclogs; l; l = l->next)
 		l->head_width = -1;
