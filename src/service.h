@@ -64,6 +64,7 @@ struct service {
 	unsigned restarts;      /* automatic restarts since the last manual start */
 	double delay;           /* the next restart delay */
 	ev_tstamp *fail_times;  /* ring of the last start_limit_burst failure times */
+	size_t fail_cap;        /* its size (it may be an older limit's after a reload) */
 	unsigned nfail;
 
 	ev_tstamp t_state;      /* when it entered its state */
