@@ -883,6 +883,18 @@ void sup_exec_result(struct service *svc, const char *msg)
 		dispatch(svc, EV_EXEC_OK, NULL);
 }
 
+void sup_set_main_pid(struct service *svc, pid_t pid)
+{
+	log_info("%s: main process is now %ld", svc->conf->name, (long)pid);
+	svc->pid = pid;
+}
+
+void sup_set_status_text(struct service *svc, const char *text)
+{
+	free(svc->status_text);
+	svc->status_text = text ? strdup(text) : NULL;
+}
+
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 {
 	for (size_t i = 0; i < sup->n; i++)
