@@ -19,7 +19,8 @@
  *
  *   -d MS     become ready MS milliseconds after main() was entered
  *   -f FD     also signal readiness s6-style: write "\n" to FD, close it
- *   -x CODE   exit with CODE once ready, instead of waiting
+ *   -x CODE   exit with CODE once ready (after its -l output), instead of
+ *             waiting
  *   -T        ignore SIGTERM (a service that needs SIGKILL)
  *   -S        report the start too
  *   -l BYTES  once ready, write BYTES of 100-byte lines to stdout, the last
@@ -317,13 +318,13 @@ int main(int argc, char **argv)
 		close(ready_fd);
 	}
 	report('R', now_ns());
-	if (exit_code >= 0) {
-		report('E', now_ns());
-		_exit(exit_code);
-	}
 	if (out_bytes > 0) {
 		report('W', now_ns());
 		write_lines(out_bytes);
+	}
+	if (exit_code >= 0) {
+		report('E', now_ns());
+		_exit(exit_code);
 	}
 	for (;;)
 		pause();

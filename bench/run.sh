@@ -12,7 +12,7 @@
 # Environment: MUSTER (default ./muster), DINIT (a dinit binary: dinit joins
 # the table), BENCH_KEEP=1 (keep the work directory), BENCH_VERBOSE=1,
 # BENCH_ONLY="SCENARIO..." (run only those: start idle chain restart pid1
-# output envfile; no peers are installed).
+# output envfile logs; no peers are installed).
 #
 # stdout: the report (machine, table, notes) in markdown; stderr: progress.
 # Raw numbers: build/bench/raw.tsv; logs: build/bench/logs/.
@@ -689,6 +689,100 @@ scenario_envfile() {
 	done
 }
 
+# ---- 9. queryable logs: output through the rings, text and json ----------------------
+
+# logs_flood FORMAT N FILE: muster with N services writing OUT_MIB MiB in
+# all (100-byte lines) to its stdout, into FILE, with log-format FORMAT;
+# CMD /bin/true ends the run once every service has written all and
+# exited, and muster exits once it has written every line.  "direct" is
+# the same services writing straight to FILE (appending).  Prints the
+# seconds taken, or nothing on failure.
+logs_flood() {
+	local fmt=$1 n=$2 file=$3 d=$WORK/logs per t0 t1 i rc
+	per=$((OUT_MIB * 1048576 / n))
+	mkdir -p "$d"
+	rm -f "$file"
+	if [ "$fmt" = direct ]; then
+		now_us t0
+		for ((i = 1; i <= n; i++)); do
+			env BENCH_TAG="$TAG" "$FAKE" -l "$per" -x 0 >>"$file" &
+		done
+		wait
+		now_us t1
+	else
+		{
+			printf '[muster]\ncontrol-socket = %s/ctl.sock\nlog-format = %s\n' "$d" "$fmt"
+			for ((i = 1; i <= n; i++)); do
+				printf '\n[service s%d]\ncommand = %s -l %s -x 0\ntype = oneshot\nrestart = no\n' \
+					"$i" "$FAKE" "$per"
+			done
+		} >"$d/muster.ini"
+		now_us t0
+		env -u MUSTER_CONFIG -u MUSTER_SOCKET BENCH_TAG="$TAG" timeout -k 2 300 \
+			"$MUSTER_BIN" -c "$d/muster.ini" -- /bin/true >"$file" 2>"$d/stderr"
+		rc=$?
+		now_us t1
+		[ "$rc" = 0 ] || { warn "logs $fmt $n: muster exited $rc: $(tail -c 300 "$d/stderr")"; return 1; }
+	fi
+	local ends
+	ends=$(grep -c BENCH-END "$file")
+	[ "$ends" = "$n" ] || { warn "logs $fmt $n: $ends of $n floods ended in the file"; return 1; }
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e6 }'
+}
+
+# Throughput of output through muster (every line into its service's
+# ring, written from there) to a file, text and json, 1 and 50 services,
+# against the same flood written straight to the file; then muster's RSS
+# with 100 services whose 256K buffers are full.
+scenario_logs() {
+	local n fmt run s file lines d=$WORK/logs
+	case " $TOOLS_SUP " in *" muster "*) ;; *) return 0 ;; esac
+	mkdir -p "$d"
+	file=$d/out.log
+	lines=$((OUT_MIB * 1048576 / 100))
+	for n in 1 50; do
+		for fmt in direct text json; do
+			for ((run = 1; run <= RUNS; run++)); do
+				s=$(logs_flood "$fmt" "$n" "$file") || { failed "logs_${fmt}$n" muster "run $run"; break; }
+				if [ "$fmt" = direct ]; then
+					record "logs_text$n" floor "$(awk -v m="$OUT_MIB" -v t="$s" 'BEGIN { printf "%.1f", m / t }')"
+					record "logs_json$n" floor "$(awk -v m="$OUT_MIB" -v t="$s" 'BEGIN { printf "%.1f", m / t }')"
+					record "logs_ltext$n" floor "$(awk -v l="$lines" -v t="$s" 'BEGIN { printf "%.0f", l / t }')"
+					record "logs_ljson$n" floor "$(awk -v l="$lines" -v t="$s" 'BEGIN { printf "%.0f", l / t }')"
+				else
+					record "logs_$fmt$n" muster "$(awk -v m="$OUT_MIB" -v t="$s" 'BEGIN { printf "%.1f", m / t }')"
+					record "logs_l$fmt$n" muster "$(awk -v l="$lines" -v t="$s" 'BEGIN { printf "%.0f", l / t }')"
+				fi
+				say "logs: $OUT_MIB MiB, $n service(s), $fmt: ${s}s"
+			done
+		done
+		rm -f "$file"
+	done
+	# RSS: 100 services, each 400 KiB of lines (more than its 256K buffer), then idle
+	{
+		printf '[muster]\ncontrol-socket = %s/ctl.sock\n' "$d"
+		for ((n = 1; n <= 100; n++)); do
+			printf '\n[service s%d]\ncommand = %s -l 409600\n' "$n" "$FAKE"
+		done
+	} >"$d/rss.ini"
+	env -u MUSTER_CONFIG -u MUSTER_SOCKET BENCH_TAG="$TAG" "$MUSTER_BIN" -c "$d/rss.ini" \
+		>"$file" 2>"$d/rss.err" &
+	local mpid=$! t
+	for ((t = 0; t < 600; t++)); do
+		[ "$(grep -c BENCH-END "$file" 2>/dev/null)" = 100 ] && break
+		sleep 0.1
+	done
+	if [ "$(grep -c BENCH-END "$file" 2>/dev/null)" = 100 ]; then
+		record logs_rss muster "$(awk '/^VmRSS:/ { print $2 }' "/proc/$mpid/status")"
+		say "logs: RSS with 100 full buffers: $(awk '/^VmRSS:/ { print $2 }' "/proc/$mpid/status") kB"
+	else
+		failed logs_rss muster "the 100 services did not write all their lines"
+	fi
+	kill -TERM "$mpid" 2>/dev/null
+	wait "$mpid" 2>/dev/null
+	rm -rf "$d"
+}
+
 # ---- run ---------------------------------------------------------------------------
 
 # only BENCH_ONLY's scenarios, when it is set
@@ -702,6 +796,7 @@ want restart && scenario_restart
 want pid1 && scenario_pid1
 want output && scenario_output
 want envfile && scenario_envfile
+want logs && scenario_logs
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T_START))
@@ -816,6 +911,9 @@ target() {
 		[ -z "${MED[$s/catatonit]:-}" ] && { echo "—"; return; }
 		le "$m" "${MED[$s/catatonit]}" || why="catatonit $(fmt ms "${MED[$s/catatonit]}") ms" ;;
 	output) [ -n "$f" ] && ! le "$(awk -v f="$f" 'BEGIN { print f * 0.5 }')" "$m" && why="$(ratio "$s") direct" ;;
+	logs_text*|logs_json*|logs_l*)
+		[ -n "$f" ] && ! le "$(awk -v f="$f" 'BEGIN { print f / 1.3 }')" "$m" && why="$(ratio "$s") direct" ;;
+	logs_rss) lt "$m" $((100 * 256 * 2)) || why="$(fmt mib "$m") MiB" ;;
 	*) echo "—"; return ;;
 	esac
 	if [ -z "$why" ]; then echo "yes"; else echo "**no** ($why)"; fi
@@ -847,6 +945,13 @@ for lines in $ENV_LINES; do
 	ROWS+=("env-file of $lines lines: \`muster --check\` (ms)|envcheck$lines|ms|$tgt")
 done
 ROWS+=("env-file of ${ENV_LINES##* } lines: start 1 service → ready (ms)|envstart${ENV_LINES##* }|ms|")
+for n in 1 50; do
+	for f in text json; do
+		ROWS+=("logs: $OUT_MIB MiB from $n service(s) → file, $f (MiB/s; floor: written directly)|logs_$f$n|rate|≥ direct ÷ 1.3")
+		ROWS+=("logs: the same in lines/s, $f, $n service(s)|logs_l$f$n|int|≥ direct ÷ 1.3")
+	done
+done
+ROWS+=("logs: muster's RSS, 100 services × 256K buffers full (MiB)|logs_rss|mib|< 2 × the buffers")
 
 # a tool with no figure at all (BENCH_ONLY) gets no column
 shown=""

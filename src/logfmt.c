@@ -49,12 +49,23 @@ void logfmt_json_string(struct pbuf *b, const char *str, size_t len)
 	/* at most 6 bytes out per byte in (\u00XX, and U+FFFD as \ufffd) */
 	char *o = pbuf_space(b, len * 6 + 2), *start = o;
 
+	static bool safe[256], made;
+	if (!made) {
+		for (int c = 0x20; c < 0x7f; c++)
+			safe[c] = c != '"' && c != '\\';
+		made = true;
+	}
 	*o++ = '"';
 	for (size_t i = 0; i < len;) {
 		unsigned c = s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			i++;
+		if (safe[c]) {
+			/* a run of plain ASCII: copied at once */
+			size_t j = i + 1;
+			while (j < len && safe[s[j]])
+				j++;
+			memcpy(o, s + i, j - i);
+			o += j - i;
+			i = j;
 		} else if (c == '"' || c == '\\') {
 			*o++ = '\\';
 			*o++ = (char)c;
@@ -94,17 +105,31 @@ void logfmt_json_string(struct pbuf *b, const char *str, size_t len)
 
 size_t logfmt_time_utc(char *buf, size_t len, int64_t time_ns)
 {
-	time_t sec = (time_t)(time_ns / 1000000000);
-	long us = (long)(time_ns % 1000000000 / 1000);
-	struct tm tm;
+	/* gmtime_r() and the date's digits once a second */
+	static int64_t last = INT64_MIN;
+	static char head[80];
+	int64_t sec = time_ns / 1000000000, us = time_ns % 1000000000 / 1000;
 	if (us < 0) {
 		sec--;
 		us += 1000000;
 	}
-	gmtime_r(&sec, &tm);
-	int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
-	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+	if (sec != last) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last = sec;
+	}
+	size_t hl = strlen(head);
+	if (len < hl + 8)
+		return 0;
+	memcpy(buf, head, hl);
+	for (int i = 5; i >= 0; i--, us /= 10)
+		buf[hl + (size_t)i] = (char)('0' + us % 10);
+	buf[hl + 6] = 'Z';
+	buf[hl + 7] = '\0';
+	return hl + 7;
 }
 
 size_t logfmt_stamp(char *buf, size_t len, int64_t time_ns)

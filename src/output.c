@@ -30,8 +30,7 @@
 #define HIGH_WATER (1024 * 1024)   /* a sink's queue: its readers pause above */
 #define LOW_WATER (256 * 1024)     /* ... and resume below */
 #define RING_GROWTH (16 * 1024 * 1024) /* a ring's room past log-buffer for held lines */
-#define BATCH 128                  /* lines per writev() (5 iovecs each) */
-#define JSON_BATCH (64 * 1024)     /* bytes of JSON encoded per write */
+#define SINK_BATCH (64 * 1024)     /* bytes laid out from the rings per write */
 #define FOLLOW_INDEX 65536         /* the followers' order of lines (a power of 2) */
 
 /* A service's lines: its ring, kept across its restarts and the reloads
@@ -69,7 +68,7 @@ struct sink {
 	size_t skip;            /* bytes of the first line already written */
 	struct pbuf enc;        /* json: encoded, not yet written from encoff */
 	size_t encoff;
-	size_t queued;          /* bytes waiting, as written */
+	size_t queued;          /* bytes of the queued lines, about as written */
 	bool full;              /* over the high-water mark: readers paused */
 };
 
@@ -113,6 +112,7 @@ static struct outpipe *pipes;
 static struct svclog *svclogs;  /* the services', then muster's own last */
 static struct svclog *own_log;
 static uint64_t line_order;     /* the order of every line pushed */
+static int64_t read_ns;         /* the time of the read being taken apart (0: none) */
 static int name_width;
 static bool timestamps;
 static bool json;               /* log-format = json */
@@ -604,31 +604,25 @@ static void sink_pop(struct sink *s)
 	svclog_maybe_free(l);
 }
 
-/* A line as the sink writes it in text: [stamp ]head[level: ]text\n, as
- * iovecs pointing into the ring; returns the number of iovecs. */
-static int text_iov(const struct entry *e, int stream, struct iovec *iov, char *ts, size_t *total)
+/* A line as the sink writes it in text: [stamp ]head[level: ]text\n. */
+static void text_line(struct pbuf *b, const struct entry *e, int stream, const struct ring_line *ln)
 {
 	struct svclog *l = e->l;
-	struct ring_line ln;
-	uint64_t pos = e->pos;
-	int n = 0;
-
-	if (ring_read(&l->ring, &pos, &ln) != 1)
-		return 0; /* cannot be: a queued line is held */
 	if (l->head_width != name_width)
 		build_heads(l);
-	bool cont = ln.flags & RING_CONT;
+	bool cont = ln->flags & RING_CONT;
+	size_t tl = 0, hl = l->headlen[stream - 1][cont];
+	const char *lv = l->own ? level_text(ln->flags) : "";
+	size_t ll = strlen(lv);
+	char *o = pbuf_space(b, 48 + hl + ll + ln->len + 1);
 	if (e->ts && !cont)
-		iov[n++] = (struct iovec){ ts, logfmt_stamp(ts, 48, ln.time_ns) };
-	iov[n++] = (struct iovec){ l->head[stream - 1][cont], l->headlen[stream - 1][cont] };
-	if (l->own)
-		iov[n++] = (struct iovec){ (void *)level_text(ln.flags), strlen(level_text(ln.flags)) };
-	iov[n++] = (struct iovec){ (void *)ln.text, ln.len };
-	iov[n++] = (struct iovec){ "\n", 1 };
-	*total = 0;
-	for (int i = 0; i < n; i++)
-		*total += iov[i].iov_len;
-	return n;
+		tl = logfmt_stamp(o, 48, ln->time_ns);
+	memcpy(o + tl, l->head[stream - 1][cont], hl);
+	memcpy(o + tl + hl, lv, ll);
+	memcpy(o + tl + hl + ll, ln->text, ln->len);
+	o[tl + hl + ll + ln->len] = '\n';
+	b->len += tl + hl + ll + ln->len + 1;
+	b->data[b->len] = '\0';
 }
 
 /* A line as one JSON object. */
@@ -638,81 +632,58 @@ static void json_line(struct pbuf *b, const struct svclog *l, const struct ring_
 			 l->own ? RING_LEVEL(ln->flags) : -1, ln->flags & RING_PART, ln->text, ln->len);
 }
 
-static ssize_t sink_write(struct sink *s, const struct iovec *iov, int n)
+static ssize_t sink_write(struct sink *s, const char *p, size_t n)
 {
 	if (!s->sock)
-		return writev(s->fd, iov, n);
-	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n };
-	return sendmsg(s->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		return write(s->fd, p, n);
+	return send(s->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-/* Write what the sink holds, as far as it goes without blocking.  0 when
- * it is all written; 1 when the fd is full; -1 when it failed for good. */
+/* Write what the sink holds, as far as it goes without blocking: the
+ * queued lines are read from their rings and laid out (text or json)
+ * SINK_BATCH bytes at a time, just before each write, so that a line
+ * lives in its ring until the write that takes it.  0 when it is all
+ * written; 1 when the fd is full; -1 when it failed for good. */
 static int sink_write_some(struct sink *s, int stream)
 {
-	static struct iovec iov[BATCH * 5];
-	static char ts[BATCH][48];
-	size_t lens[BATCH];
-
 	for (;;) {
-		if (json) {
-			if (s->encoff == s->enc.len) {
-				s->enc.len = s->encoff = 0;
-				while (s->qlen && s->enc.len < JSON_BATCH) {
-					struct entry *e = &s->q[s->qhead];
-					struct ring_line ln;
-					uint64_t pos = e->pos;
-					if (ring_read(&e->l->ring, &pos, &ln) == 1)
+		if (s->encoff == s->enc.len) {
+			s->enc.len = s->encoff = 0;
+			while (s->qlen && s->enc.len < SINK_BATCH) {
+				struct entry *e = &s->q[s->qhead];
+				struct ring_line ln;
+				uint64_t pos = e->pos;
+				if (ring_read(&e->l->ring, &pos, &ln) == 1) {
+					if (json)
 						json_line(&s->enc, e->l, &ln);
-					sink_pop(s);
+					else
+						text_line(&s->enc, e, stream, &ln);
 				}
-				if (!s->enc.len)
-					return 0;
+				sink_pop(s);
 			}
-			struct iovec one = { s->enc.data + s->encoff, s->enc.len - s->encoff };
-			ssize_t n = sink_write(s, &one, 1);
-			if (n > 0) {
-				s->encoff += (size_t)n;
-				continue;
-			}
-			if (n < 0 && errno == EINTR)
-				continue;
-			return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
+			if (!s->enc.len)
+				return 0;
 		}
-		if (!s->qlen)
-			return 0;
-		int niov = 0, nlines = 0;
-		for (size_t i = 0; i < s->qlen && nlines < BATCH; i++, nlines++) {
-			struct entry *e = &s->q[(s->qhead + i) % s->qcap];
-			niov += text_iov(e, stream, iov + niov, ts[nlines], &lens[nlines]);
+		ssize_t n = sink_write(s, s->enc.data + s->encoff, s->enc.len - s->encoff);
+		if (n > 0) {
+			s->encoff += (size_t)n;
+			continue;
 		}
-		/* what of the first line went out already */
-		size_t skip = s->skip;
-		int first = 0;
-		while (skip && first < niov) {
-			size_t k = skip < iov[first].iov_len ? skip : iov[first].iov_len;
-			iov[first].iov_base = (char *)iov[first].iov_base + k;
-			iov[first].iov_len -= k;
-			skip -= k;
-			if (!iov[first].iov_len)
-				first++;
-		}
-		ssize_t n = sink_write(s, iov + first, niov - first);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : -1;
-		size_t done = (size_t)n;
-		for (int i = 0; i < nlines && done; i++) {
-			size_t rest = lens[i] - s->skip;
-			if (done < rest) {
-				s->skip += done;
-				break;
-			}
-			done -= rest;
-			sink_pop(s);
-		}
+		return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
 	}
+}
+
+/* Bytes waiting: queued, and laid out but not written yet. */
+static size_t sink_waiting(const struct sink *s)
+{
+	return s->queued + (s->enc.len - s->encoff);
+}
+
+static size_t sink_pending(const struct sink *s)
+{
+	return s->qlen + (s->enc.len - s->encoff);
 }
 
 static void sink_flush(struct sink *s)
@@ -723,7 +694,7 @@ static void sink_flush(struct sink *s)
 	if (r == 1) {
 		if (!ev_is_active(&s->w))
 			ev_io_start(out_loop, &s->w);
-		if (s->full && s->queued < LOW_WATER) {
+		if (s->full && sink_waiting(s) < LOW_WATER) {
 			s->full = false;
 			resume_readers(stream);
 		}
@@ -742,10 +713,6 @@ static void sink_flush(struct sink *s)
 	}
 }
 
-static size_t sink_pending(const struct sink *s)
-{
-	return s->qlen + (s->enc.len - s->encoff);
-}
 
 /* ---- followers' order --------------------------------------------------
  *
@@ -1042,10 +1009,10 @@ static void sink_kick(struct sink *s)
 	int stream = (int)(s - sinks) + 1;
 	if (!ev_is_active(&s->w))
 		schedule_flush();
-	if (s->queued > HIGH_WATER && !s->full) {
+	if (sink_waiting(s) > HIGH_WATER && !s->full) {
 		s->full = true;
 		pause_readers(stream);
-	} else if (s->full && s->queued < LOW_WATER) {
+	} else if (s->full && sink_waiting(s) < LOW_WATER) {
 		s->full = false;
 		resume_readers(stream);
 	}
@@ -1059,7 +1026,8 @@ static void push_line(struct svclog *l, int stream, struct logfile *lf, const ch
 		      size_t len, unsigned flags)
 {
 	struct sink *s = &sinks[stream - 1];
-	struct ring_line ln = { text, len, now_ns(), ++line_order, (unsigned)stream | flags };
+	struct ring_line ln = { text, len, read_ns ? read_ns : now_ns(), ++line_order,
+				(unsigned)stream | flags };
 	bool held = !s->dead && out_loop;
 	uint64_t pos = ring_push(&l->ring, &ln, held);
 	if (pos == UINT64_MAX) {
@@ -1197,7 +1165,9 @@ static bool outpipe_read(struct outpipe *p)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return true;
 	if (n > 0) {
+		read_ns = now_ns(); /* the lines of one read arrived together */
 		take(p, rbuf, (size_t)n);
+		read_ns = 0;
 		return true;
 	}
 	flush_partial(p);
@@ -1323,7 +1293,7 @@ void output_configure(const struct config *cfg)
 
 size_t output_queued(void)
 {
-	return sinks[0].queued + sinks[1].queued;
+	return sink_waiting(&sinks[0]) + sink_waiting(&sinks[1]);
 }
 
 static double now_s(void)
@@ -1353,7 +1323,7 @@ void output_finish(double timeout)
 			break;
 		for (struct outpipe *p = pipes, *next; p; p = next) {
 			next = p->next;
-			if (sinks[p->stream - 1].queued > HIGH_WATER)
+			if (sink_waiting(&sinks[p->stream - 1]) > HIGH_WATER)
 				continue;
 			for (nfds_t i = 0; i < n; i++)
 				if (pfd[i].fd == p->w.fd && pfd[i].revents) {
