@@ -441,7 +441,7 @@ static void cmd_graph(struct client *c, struct proto_request *req)
  * costs muster no memory; it skips instead (output.h).
  */
 
-#define LOGS_FILL (64 * 1024)   /* bytes of lines made per fill */
+#define LOGS_FILL (32 * 1024)   /* bytes of lines made per fill */
 
 struct logs_req {
 	struct client *c;

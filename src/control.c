@@ -55,7 +55,7 @@
 
 enum phase { PH_READ, PH_WAIT, PH_STREAM, PH_WRITE, PH_DRAIN };
 
-#define STREAM_ROUNDS 16            /* fills per wakeup: one client cannot hog the loop */
+#define STREAM_ROUNDS 2             /* fills per wakeup: one client cannot hog the loop */
 #define STREAM_CLOSE_TIMEOUT 1.0    /* at exit: for every stream's last lines */
 
 struct client {

@@ -897,22 +897,33 @@ static void reader_line(const struct output_reader *r, struct pbuf *b, const str
 		json_line(b, l, ln);
 		return;
 	}
-	char ts[48];
+	const char *name = l->own ? "muster" : l->name;
+	const char *lv = l->own ? level_text(ln->flags) : "";
+	size_t nl = strlen(name), w = (size_t)name_width > nl ? (size_t)name_width : nl, ll = strlen(lv);
+	char *o = pbuf_space(b, 48 + w + 3 + ll + ln->len * 2 + 1), *start = o;
 	if (timestamps && !(ln->flags & RING_CONT))
-		pbuf_add(b, ts, logfmt_stamp(ts, sizeof ts, ln->time_ns));
-	pbuf_printf(b, "%-*s %s ", name_width, l->own ? "muster" : l->name,
-		    ln->flags & RING_CONT ? "+" : "|");
-	if (l->own)
-		pbuf_addstr(b, level_text(ln->flags));
+		o += logfmt_stamp(o, 48, ln->time_ns);
+	memcpy(o, name, nl);
+	memset(o + nl, ' ', w - nl);
+	o += w;
+	memcpy(o, ln->flags & RING_CONT ? " + " : " | ", 3);
+	o += 3;
+	memcpy(o, lv, ll);
+	o += ll;
 	for (const char *p = ln->text, *end = ln->text + ln->len; p < end;) {
 		const char *z = memchr(p, '\0', (size_t)(end - p));
-		pbuf_add(b, p, (size_t)((z ? z : end) - p));
+		size_t n = (size_t)((z ? z : end) - p);
+		memcpy(o, p, n);
+		o += n;
 		if (!z)
 			break;
-		pbuf_add(b, "^@", 2);
+		memcpy(o, "^@", 2);
+		o += 2;
 		p = z + 1;
 	}
-	pbuf_add(b, "\n", 1);
+	*o++ = '\n';
+	b->len += (size_t)(o - start);
+	b->data[b->len] = '\0';
 }
 
 static void reader_skipped(struct output_reader *r, struct pbuf *b)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 50 followers that read slowly (`musterctl logs -f` into a reader taking
-# 4 KiB every 20 ms) while a service floods 20 MB: the flood keeps its
+# 4 KiB every 100 ms) while a service floods 20 MB: the flood keeps its
 # pace (measured against the same flood with no follower; loosely
 # bounded), every line still reaches muster's output whole and in order,
 # muster's memory stays bounded, and each follower, once it reads again,
@@ -39,7 +39,7 @@ cpu() { awk '{ print $14 + $15 }' "/proc/$MPID/stat"; }
 # 50 followers, each into a slow reader; each has its "hello" before the flood
 for i in $(seq 1 50); do
 	( MUSTER_IT_TAG=$IT_TAG "$MUSTERCTL" -s "$SOCK" logs -f -n 1 followed 2>"f$i.err";
-	  echo $? >"f$i.rc" ) | MUSTER_IT_TAG=$IT_TAG "$SLOWREAD" "f$i.out" 4096 20000 "$PWD/fast" &
+	  echo $? >"f$i.rc" ) | MUSTER_IT_TAG=$IT_TAG "$SLOWREAD" "f$i.out" 4096 100000 "$PWD/fast" &
 done
 for i in $(seq 1 50); do
 	wait_for "f$i.out" '^followed +\| hello$'
@@ -52,7 +52,7 @@ hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$MPID/status")
 took() { awk '{ printf "%.3f", $2 - $1 }' "$1"; }
 log "measure: flood of $N lines alone: $(took alone.t)s; with 50 slow followers: $(took followed.t)s"
 log "measure: muster CPU (ticks): start and the flood alone $cpu0, the flood with the followers $((cpu1 - cpu0)); peak RSS ${hwm} kB"
-awk -v a="$(took alone.t)" -v f="$(took followed.t)" 'BEGIN { exit !(f <= 3 * a + 2) }' ||
+awk -v a="$(took alone.t)" -v f="$(took followed.t)" 'BEGIN { exit !(f <= 3 * a + 5) }' ||
 	fail "the flood took $(took followed.t)s with 50 slow followers, $(took alone.t)s alone"
 [ "$hwm" -lt $((64 * 1024)) ] || fail "muster's peak RSS is ${hwm} kB with 50 followers"
 
