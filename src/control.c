@@ -213,8 +213,14 @@ static void stream_pump(struct client *c)
 				on_writable(c); /* the answer ended: its last lines */
 				return;
 			}
-			if (!c->out.len)
-				break;
+			if (!c->out.len) {
+				/* nothing for now: wait for more, or for the client
+				 * to hang up */
+				ev_io_stop(ctl.loop, &c->w_io);
+				ev_io_set(&c->w_io, c->fd, EV_READ);
+				ev_io_start(ctl.loop, &c->w_io);
+				return;
+			}
 		}
 		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -227,12 +233,7 @@ static void stream_pump(struct client *c)
 		if (c->out.len)
 			return;
 	}
-	if (!c->out.len) {
-		/* nothing for now: wait for more, or for the client to hang up */
-		ev_io_stop(ctl.loop, &c->w_io);
-		ev_io_set(&c->w_io, c->fd, EV_READ);
-		ev_io_start(ctl.loop, &c->w_io);
-	}
+	/* its share of this wakeup is used: EV_WRITE stays, for more */
 }
 
 static void client_wait_cb(struct ev_loop *loop, ev_timer *w, int revents)

@@ -326,6 +326,12 @@ static int stream_reply(int fd, const struct request *r)
 			continue;
 		if (n < 0)
 			unreachable("connection lost: %s", strerror(errno));
+		if (n == 0 && r->no_deadline) {
+			/* -f: muster exited (and could not send a slow follower
+			 * its last lines and its "ok" in time): the end, too */
+			pbuf_free(&in);
+			return 0;
+		}
 		if (n == 0)
 			unreachable("the connection closed before the answer was complete");
 		pbuf_add(&in, buf, (size_t)n);

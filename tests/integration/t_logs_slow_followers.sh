@@ -65,6 +65,7 @@ grep -aE '^followed +\| f ' "$OUT" | sed -E 's/^followed +\| //' | cmp -s - exp.
 : >fast
 for i in $(seq 1 50); do
 	wait_for "f$i.out" '^muster +\| warning: [0-9]+ lines? skipped' 60
+	wait_for "f$i.out" "^followed +\\| f $((N - 1)) " 60
 done
 stop_muster 0
 for i in $(seq 1 50); do
