@@ -711,7 +711,8 @@ logs_flood() {
 		now_us t1
 	else
 		{
-			printf '[muster]\ncontrol-socket = %s/ctl.sock\nlog-format = %s\n' "$d" "$fmt"
+			printf '[muster]\ncontrol-socket = %s/ctl.sock\n' "$d"
+			[ "$fmt" = json ] && printf 'log-format = json\n'
 			for ((i = 1; i <= n; i++)); do
 				printf '\n[service s%d]\ncommand = %s -l %s -x 0\ntype = oneshot\nrestart = no\n' \
 					"$i" "$FAKE" "$per"
