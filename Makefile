@@ -33,10 +33,10 @@ else
 BUILD     := build
 endif
 
-CORE      := parse keys config envfile graph log lifecycle service proc output notify probe \
+CORE      := parse keys config layer envfile graph log lifecycle service proc output notify probe \
              control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config envfile graph lifecycle service control docs notify supervise
+UNITS     := parse config layer envfile graph lifecycle service control docs notify supervise
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl

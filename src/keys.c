@@ -371,6 +371,14 @@ static int set_env(const struct key *k, void *obj, const char *v, struct key_ctx
 	return r;
 }
 
+/* include: the files it names are read by layer.c, before the tables
+ * are; here it has nothing left to set. */
+static int set_nothing(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	(void)k, (void)obj, (void)v, (void)c;
+	return 0;
+}
+
 /* ---- value types ----------------------------------------------------- */
 
 static const char *const svc_types[] = { "simple", "notify", "oneshot", NULL };
@@ -381,7 +389,8 @@ static const char *const log_levels[] = { "error", "warning", "info", "debug", N
 static const struct key_type
 	t_string = { .parse = set_string, .field = F_STR },
 	t_path = { .parse = set_path, .field = F_STR },
-	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV },
+	t_shell = { .parse = set_string, .field = F_STR, .split = true },
+	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV, .split = true },
 	t_bool = { .parse = set_bool, .field = F_BOOL },
 	t_duration = { .parse = set_duration, .field = F_DOUBLE, .what = "invalid duration",
 		       .hint = "use e.g. 250ms, 10s, 2m, 1h, or seconds" },
@@ -398,8 +407,9 @@ static const struct key_type
 	t_size = { .parse = set_size, .field = F_U64 },
 	t_start_limit = { .parse = set_start_limit, .field = F_INT, .field2 = F_DOUBLE },
 	t_tcp = { .parse = set_tcp, .field = F_STR, .field2 = F_STR },
-	t_names = { .parse = set_names, .field = F_STRV, .list = true },
-	t_env = { .parse = set_env, .field = F_STRV, .list = true };
+	t_names = { .parse = set_names, .field = F_STRV, .list = true, .split = true },
+	t_env = { .parse = set_env, .field = F_STRV, .list = true, .split = true },
+	t_include = { .parse = set_nothing, .field = F_NONE, .list = true, .split = true };
 
 /* ---- the tables ------------------------------------------------------ */
 
@@ -417,7 +427,7 @@ static const struct key service_rows[] = {
 	{ "notify-access",     &t_notify_access, S(notify_access), 0,                 "main",       RESTART, "expected main or all" },
 	{ "ready-fd",          &t_fd,            S(ready_fd),     0,                  NULL,         RESTART, "expected a descriptor number from 3 to 1023" },
 	{ "ready-tcp",         &t_tcp,           S(ready_tcp_host), S(ready_tcp_port), NULL,        RESTART, "expected ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved" },
-	{ "ready-check",       &t_string,        S(ready_check),  0,                  NULL,         RESTART, NULL },
+	{ "ready-check",       &t_shell,         S(ready_check),  0,                  NULL,         RESTART, NULL },
 	{ "ready-interval",    &t_duration,      S(ready_interval), 0,                "100ms",      RESTART, NULL },
 	{ "ready-timeout",     &t_duration,      S(ready_timeout), 0,                 "30s",        RESTART, NULL },
 	{ "depends",           &t_names,         S(depends),      S(depends_line),    NULL,         RESTART, NULL },
@@ -437,6 +447,9 @@ static const struct key service_rows[] = {
 	{ "group",             &t_string,        S(group),        0,                  NULL,         RESTART, NULL },
 	{ "umask",             &t_umask,         S(umask),        0,                  NULL,         RESTART, "expected an octal mask such as 022" },
 	{ "log-file",          &t_path,          S(log_file),     0,                  NULL,         RESTART, NULL },
+	/* layered config (layer.c): NAME@1 ... NAME@N; a change adds or
+	 * removes instances, and restarts none of the others */
+	{ "instances",         &t_count,         S(instances),    0,                  "1",          LIVE,    "expected a count from 1 to 1000" },
 };
 
 static const struct key muster_rows[] = {
@@ -447,6 +460,8 @@ static const struct key muster_rows[] = {
 	{ "log-level",         &t_log_level,     M(log_level),    0,                  "info",       LIVE,    "expected debug, info, warning or error" },
 	{ "log-max-size",      &t_size,          M(log_max_size), 0,                  "0",          LIVE,    "expected bytes, or with K, M or G, e.g. 10M" },
 	{ "log-max-files",     &t_count,         M(log_max_files), 0,                 "5",          LIVE,    "expected a count from 1 to 1000" },
+	/* layered config (layer.c): the files are read before the tables */
+	{ "include",           &t_include,       0,               0,                  NULL,         LIVE,    NULL },
 };
 
 const struct key_table keys_service = {
