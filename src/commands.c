@@ -45,21 +45,66 @@ static bool has_process(const struct service *s)
 	return s->state == ST_STARTING || s->state == ST_READY || s->state == ST_STOPPING;
 }
 
-/* Look every name up: 0 with svcs[] filled, or -1 with the reply sent. */
-static int find_all(struct client *c, char *const *names, size_t n, struct service **svcs)
+/* The services name addresses: the service called name, or each of the
+ * instances NAME@1 ... NAME@N of `instances = N`.  Appended to *svcs
+ * (*n of them); the count added (0: no such service), or -1 when out of
+ * memory. */
+static long find_named(const char *name, struct service ***svcs, size_t *n)
+{
+	struct supervisor *sup = cmds.sup;
+	struct service *one = sup_find(sup, name);
+	size_t first = 0, count = 1;
+	if (!one) {
+		long i = config_instances(sup->cfg, name, &count);
+		if (i < 0)
+			return 0;
+		first = (size_t)i;
+	}
+	struct service **v = realloc(*svcs, (*n + count) * sizeof *v);
+	if (!v)
+		return -1;
+	*svcs = v;
+	for (size_t k = 0; k < count; k++) {
+		const struct svc_conf *sc = &sup->cfg->services[first + k];
+		struct service *s = one;
+		if (!s) /* sup->svcs is in the order of sup->cfg's services */
+			s = first + k < sup->n && sup->svcs[first + k]->conf == sc
+				    ? sup->svcs[first + k] : sup_find(sup, sc->name);
+		if (s)
+			v[(*n)++] = s;
+	}
+	return (long)count;
+}
+
+/* Look every name up: 0 with *svcs (malloc'd, *n of them: a name of
+ * instances is each), or -1 with the reply sent. */
+static int find_all(struct client *c, char *const *names, size_t nnames, struct service ***svcs,
+		    size_t *n)
 {
 	struct pbuf unknown = { 0 };
 	size_t nunknown = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		svcs[i] = sup_find(cmds.sup, names[i]);
-		if (!svcs[i]) {
+	*svcs = NULL;
+	*n = 0;
+	for (size_t i = 0; i < nnames; i++) {
+		long found = find_named(names[i], svcs, n);
+		if (found < 0) {
+			control_finish(c, "fail", "out of memory");
+			pbuf_free(&unknown);
+			free(*svcs);
+			*svcs = NULL;
+			return -1;
+		}
+		if (!found) {
 			pbuf_printf(&unknown, "%s'%s'", nunknown ? ", " : "", names[i]);
 			nunknown++;
 		}
 	}
-	if (nunknown)
+	if (nunknown) {
 		control_finishf(c, "fail", "no service named %s", unknown.data);
+		free(*svcs);
+		*svcs = NULL;
+	}
 	pbuf_free(&unknown);
 	return nunknown ? -1 : 0;
 }
@@ -93,13 +138,10 @@ static void cmd_status(struct client *c, struct proto_request *req)
 		control_finish(c, "ok", NULL);
 		return;
 	}
-	struct service **svcs = calloc(req->nargs, sizeof *svcs);
-	if (!svcs) {
-		control_finish(c, "fail", "out of memory");
-		return;
-	}
-	if (find_all(c, req->args, req->nargs, svcs) == 0) {
-		for (size_t i = 0; i < req->nargs; i++)
+	struct service **svcs;
+	size_t n;
+	if (find_all(c, req->args, req->nargs, &svcs, &n) == 0) {
+		for (size_t i = 0; i < n; i++)
 			status_row(control_reply(c), svcs[i]);
 		control_finish(c, "ok", NULL);
 	}
@@ -118,21 +160,17 @@ static void run_op(struct client *c, struct proto_request *req, sup_op op)
 		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
 		return;
 	}
-	struct service **svcs = calloc(req->nargs, sizeof *svcs);
-	if (!svcs) {
-		control_finish(c, "fail", "out of memory");
+	struct service **svcs;
+	size_t n;
+	if (find_all(c, req->args, req->nargs, &svcs, &n) < 0)
 		return;
-	}
-	if (find_all(c, req->args, req->nargs, svcs) < 0) {
-		free(svcs);
-		return;
-	}
-	for (size_t i = 0; i < req->nargs; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char err[256] = "";
-		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, req->args[i],
+		const char *name = svcs[i]->conf->name;
+		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, name,
 			 (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
 		if (op(cmds.sup, svcs[i], err, sizeof err) < 0) {
-			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", req->args[i],
+			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", name,
 				    *err ? err : "refused");
 			nerr++;
 		}
@@ -268,14 +306,28 @@ static int wait_args(struct client *c, struct proto_request *req, struct wait *w
 		control_finish(c, "usage", "wait needs at least one service name");
 		return -1;
 	}
-	struct service **svcs = calloc(w->n, sizeof *svcs);
-	if (!svcs) {
+	/* a name of instances waits for each of them */
+	struct service **svcs;
+	size_t n;
+	if (find_all(c, w->names, w->n, &svcs, &n) < 0)
+		return -1;
+	char **names = calloc(n + 1, sizeof *names);
+	for (size_t i = 0; names && i < n; i++)
+		if (!(names[i] = strdup(svcs[i]->conf->name))) {
+			words_free(names);
+			names = NULL;
+		}
+	free(svcs);
+	if (!names) {
 		control_finish(c, "fail", "out of memory");
 		return -1;
 	}
-	int found = find_all(c, w->names, w->n, svcs);
-	free(svcs);
-	return found;
+	for (size_t i = 0; i < w->n; i++)
+		free(w->names[i]);
+	free(w->names);
+	w->names = names;
+	w->n = n;
+	return 0;
 }
 
 static void cmd_wait(struct client *c, struct proto_request *req)

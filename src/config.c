@@ -644,6 +644,8 @@ static void apply_setting_to(struct builder *b, const struct key_table *t,
 	char where[KEYS_WHERE_MAX];
 	struct origin here = { set->file, set->line };
 	const struct key *k = keys_find(t, set->key);
+	if (!k && set->bad)
+		return; /* reported by layer.c */
 	if (!k) {
 		const char *s = suggest(set->key, &t->rows[0].name, t->n, sizeof t->rows[0]);
 		if (s)
@@ -942,8 +944,9 @@ static long file_of(const char *msg, char *const *files, size_t nfiles)
 	return best;
 }
 
-/* Report in line order, each file's messages among themselves (a stable
- * insertion sort: lists are short). */
+/* Report in the order the files were read, each file's in line order (a
+ * stable insertion sort: lists are short); a message of no file read
+ * stays where it is. */
 static void sort_errors(struct errlist *errs, size_t before, char *const *files, size_t nfiles)
 {
 	if (errs->n - before < 2)
@@ -958,7 +961,9 @@ static void sort_errors(struct errlist *errs, size_t before, char *const *files,
 		int ln = errs->lines[i];
 		long f = of[i - before];
 		size_t j = i;
-		while (j > before && errs->lines[j - 1] > ln && of[j - 1 - before] == f) {
+		long g;
+		while (j > before && f >= 0 && (g = of[j - 1 - before]) >= 0 &&
+		       (g > f || (g == f && errs->lines[j - 1] > ln))) {
 			errs->msgs[j] = errs->msgs[j - 1];
 			errs->lines[j] = errs->lines[j - 1];
 			of[j - before] = of[j - 1 - before];

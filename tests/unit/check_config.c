@@ -1735,6 +1735,26 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* A layered config's allocations: an include, an override, instances and
+ * ${VAR}s. */
+START_TEST(test_out_of_memory_layered)
+{
+	setenv("MT_OOM_PORT", "8080", 1);
+	char *inc = tmp_write("[override web]\ndepends-add = worker\nenv-add = B=2\n"
+			      "[service worker]\ninstances = 3\ncommand = /bin/w ${INSTANCE}\n"
+			      "[override worker@2]\ncommand = /bin/w2\n", 148);
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "[muster]\ninclude = %s /nonexistent/*.ini\n"
+				  "[service web]\ncommand = /bin/web '${MT_OOM_PORT}' ${X:-a b}\n"
+				  "env = A=1\n", inc), 0);
+	long n = load_failing_each(text, true);
+	ck_assert_msg(n > 50, "only %ld allocations", n);
+	unlink(inc);
+	free(inc);
+	free(text);
+}
+END_TEST
+
 /* An env-file's allocations (getline's is read_env_file's, which reads its
  * ENOMEM as the end of the file: not failed here). */
 START_TEST(test_out_of_memory_env_file)
@@ -1824,6 +1844,7 @@ static Suite *config_suite(void)
 	tc = tcase_create("oom");
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_out_of_memory_env_file);
+	tcase_add_test(tc, test_out_of_memory_layered);
 	suite_add_tcase(s, tc);
 	return s;
 }
