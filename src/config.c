@@ -621,6 +621,7 @@ static struct svc_conf *add_service(struct builder *b, const struct section *sec
 	char *base = sec->base ? keys_strdup(sec->base) : NULL;
 	if (!copy || (sec->base && !base)) {
 		free(copy);
+		free(base);
 		return NULL;
 	}
 	size_t i = c->nservices++;
@@ -721,7 +722,8 @@ static void check_names(struct builder *b, const struct layer *ly)
 				size_t n;
 				if (config_find(c, *w) >= 0 || config_instances(c, *w, &n) >= 0)
 					continue;
-				const char *sug = suggest(*w, &c->services[0].name, c->nservices,
+				const char *sug = !c->nservices ? NULL :
+						  suggest(*w, &c->services[0].name, c->nservices,
 							  sizeof c->services[0]);
 				struct origin at = { t->file, t->line };
 				if (sug)
@@ -1037,7 +1039,8 @@ struct config *config_load_layer(const char *file, struct errlist *errs, struct 
 	if (keys_oom_count() == oom && b.cfg->file) {
 		b.cfg->files = keys_realloc(NULL, (ly.nfiles + 1) * sizeof *b.cfg->files);
 		for (size_t i = 0; b.cfg->files && i <= ly.nfiles; i++)
-			b.cfg->files[i] = i < ly.nfiles ? keys_strdup(ly.files[i]) : NULL;
+			if (!(b.cfg->files[i] = i < ly.nfiles ? keys_strdup(ly.files[i]) : NULL))
+				break;
 	}
 	if (keys_oom_count() == oom) {
 		apply_sections(&b, &ly);
