@@ -200,8 +200,11 @@ static void put_quoted(struct buf *b, const char *s, enum quoting q)
 static int expand(struct buf *b, const char *v, size_t len, bool quote, const char *instance,
 		  char *err, size_t errlen, int depth);
 
+#define NOT_OURS ((size_t)-1)
+
 /* The ${...} at v (v[0] == '$', v[1] == '{'), len bytes at most: its value
- * into b.  Returns the length it takes, or 0 with err set. */
+ * into b.  Returns the length it takes, 0 with err set, or NOT_OURS when
+ * it is no ${VAR} or ${VAR:-DEFAULT} (kept as written, for a shell). */
 static size_t expand_var(struct buf *b, const char *v, size_t len, bool quote, enum quoting q,
 			 const char *instance, char *err, size_t errlen, int depth)
 {
@@ -210,17 +213,14 @@ static size_t expand_var(struct buf *b, const char *v, size_t len, bool quote, e
 		while (j < len && (isalnum((unsigned char)v[j]) || v[j] == '_'))
 			j++;
 	size_t nlen = j - 2;
-	const char *close = memchr(v, '}', len);
-	if (!close) {
-		snprintf(err, errlen, "unterminated '${' (no closing '}')");
+	if (nlen && j == len) {
+		snprintf(err, errlen, "unterminated '${%.*s' (no closing '}')",
+			 (int)(nlen > 40 ? 40 : nlen), v + 2);
 		return 0;
 	}
 	bool has_default = j + 1 < len && v[j] == ':' && v[j + 1] == '-';
-	if (!nlen || (v[j] != '}' && !has_default)) {
-		snprintf(err, errlen, "invalid '%.*s' (expected ${VAR} or ${VAR:-DEFAULT}, VAR of "
-			 "letters, digits and _)", (int)(close - v + 1 > 40 ? 40 : close - v + 1), v);
-		return 0;
-	}
+	if (!nlen || (v[j] != '}' && !has_default))
+		return NOT_OURS; /* ${1}, ${#X}, ${X-y}, ${X%.ini}: the shell's */
 	char name[128];
 	if (nlen >= sizeof name) {
 		snprintf(err, errlen, "variable name too long in '${%.20s...'", v + 2);
@@ -293,7 +293,12 @@ static int expand(struct buf *b, const char *v, size_t len, bool quote, const ch
 			size_t n = expand_var(b, v + i, len - i, quote, q, instance, err, errlen, depth);
 			if (!n)
 				return -1;
-			i += n;
+			if (n != NOT_OURS) {
+				i += n;
+				continue;
+			}
+			put(b, "${", 2);
+			i += 2;
 			continue;
 		}
 		/* the quoting, as split_words() reads it; a backslash-escaped

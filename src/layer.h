@@ -98,8 +98,9 @@ void layer_print(const struct layer *ly, FILE *out);
 int layer_glob(const char *pattern, const char *dir, char ***files);
 
 /* Expand ${VAR}, ${VAR:-default} and $$ in v, VAR from the environment but
- * INSTANCE (when instance is not NULL).  A '$' followed by anything else
- * is kept as written (`sh -c 'echo $1'` stays as it was).  quote: v is
+ * INSTANCE (when instance is not NULL).  A '$' followed by anything else,
+ * and a ${...} of another form (${1}, ${X-y}, ${#X}), is kept as written,
+ * for a shell (`sh -c 'echo $1'` stays as it was).  quote: v is
  * split into words (or run by sh), so each expansion is inserted quoted,
  * to stay one word whatever it holds.  The malloc'd result, or NULL with
  * the reason in err (out of memory: "out of memory"). */
