@@ -341,6 +341,10 @@ static int expand_setting(struct setting *t, const struct key_table *table, cons
 	char err[200];
 	if (t->expanded || t->bad)
 		return t->bad ? -1 : 0;
+	if (!strchr(t->value, '$')) {
+		t->expanded = true; /* nothing to expand: as it is */
+		return 0;
+	}
 	const struct key *k = keys_find(table, t->key);
 	char *v = layer_expand(t->value, k && k->type->split, instance, err, sizeof err);
 	if (!v) {
