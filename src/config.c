@@ -226,12 +226,11 @@ static void section_header(struct loader *l, char *p)
 	}
 	char *h = str_trim(p + 1);
 	if (!strcmp(h, "muster")) {
-		if (l->muster_header_line) {
+		if (l->muster_header_line) /* reported; its keys are still read */
 			err(l, l->lineno, "[muster] appears twice (the first is on line %d)",
 			    l->muster_header_line);
-			return;
-		}
-		l->muster_header_line = l->lineno;
+		else
+			l->muster_header_line = l->lineno;
 		new_section(l, SECTION_MUSTER, NULL);
 		return;
 	}
