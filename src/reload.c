@@ -42,7 +42,9 @@ int reload_check(const char *file)
 	struct config *cfg = load(file, true, NULL);
 	if (!cfg)
 		return EX_CONFIG_;
-	for (char **f = cfg->files; f && *f; f++)
+	/* the files read, when there is more than the one named */
+	bool several = cfg->files && cfg->files[0] && cfg->files[1];
+	for (char **f = cfg->files; several && *f; f++)
 		printf("file: %s\n", *f);
 	for (int lv = 0; lv < cfg->nlevels; lv++) {
 		printf("level %d:", lv);

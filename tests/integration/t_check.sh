@@ -24,8 +24,7 @@ INI
 
 run_muster --check -c good.ini
 assert_eq 0 $? "muster --check exit status for a good config"
-assert_eq "file: good.ini
-level 0: db cache
+assert_eq "level 0: db cache
 level 1: migrate
 level 2: web" "$(cat "$OUT")" "muster --check output"
 assert_no_file s.start
