@@ -1361,6 +1361,45 @@ int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t l
 	return 0;
 }
 
+int sup_signal(struct supervisor *sup, struct service *svc, int sig, char *err, size_t len)
+{
+	(void)sup;
+	if (!lc_has_main(svc->state) || svc->pgid <= 0) {
+		snprintf(err, len, "%s is %s: no process to signal", svc->conf->name,
+			 svc_state_name(svc->state));
+		return -1;
+	}
+	if (signal_service(svc, sig) < 0) {
+		snprintf(err, len, "cannot send %s to %s: %s", signal_name(sig), svc->conf->name,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int sup_reload_one(struct supervisor *sup, struct service *svc, char *err, size_t len)
+{
+	int sig = svc->conf->reload_signal;
+	if (!sig) {
+		snprintf(err, len, "%s has no reload-signal", svc->conf->name);
+		return -1;
+	}
+	if (!lc_has_main(svc->state) || svc->pid <= 0) {
+		snprintf(err, len, "%s is %s: no process to reload", svc->conf->name,
+			 svc_state_name(svc->state));
+		return -1;
+	}
+	/* the main process, as systemd's kill -HUP $MAINPID */
+	int r = sup->ops->kill_pid ? sup->ops->kill_pid(svc->pid, sig)
+				   : sup->ops->kill_group(svc->pgid, sig);
+	if (r < 0) {
+		snprintf(err, len, "cannot send %s to %s: %s", signal_name(sig), svc->conf->name,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- reload ----------------------------------------------------------
  * Phase one, in the old graph: removed services and changed ones that run
  * get GOAL_RELOAD and are taken down (dependents first).  Phase two, once

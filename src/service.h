@@ -200,6 +200,9 @@ int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t l
  * moved it out); an error when it has no main process. */
 int sup_signal(struct supervisor *sup, struct service *svc, int sig, char *err, size_t len);
 
+/* Send svc's reload-signal to its main process; an error without one. */
+int sup_reload_one(struct supervisor *sup, struct service *svc, char *err, size_t len);
+
 /* Apply a new, valid config (ownership passes): removed and changed
  * services stop (in the old graph's order), then added and changed ones
  * start (in the new graph's order); unchanged ones are not touched.  The
