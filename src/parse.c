@@ -448,3 +448,13 @@ const char *exit_set_str(const struct exit_set *set, char *buf, size_t len)
 	}
 	return buf;
 }
+
+char *str_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
