@@ -146,10 +146,7 @@ void init_reap(void)
 			sup_service_exited(svc, status);
 		} else if ((svc = sup_find_hook(sup, pid))) {
 			char msg[4200];
-			char *const *argv = svc->hook == HOOK_PRE_START ? svc->conf->pre_start :
-					    svc->hook == HOOK_POST_START ? svc->conf->post_start :
-					    svc->hook == HOOK_STOP_COMMAND ? svc->conf->stop_command :
-					    svc->conf->post_stop;
+			char *const *argv = sup_hook_argv(svc->conf, svc->hook);
 			bool failed = proc_hook_result(svc, argv, msg, sizeof msg);
 			sup_hook_exited(svc, status, failed ? msg : NULL);
 		} else if (probe_reaped(pid, status)) {

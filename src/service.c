@@ -579,7 +579,7 @@ static void enter(struct service *svc, const struct lc_cell *c, const char *why)
 
 /* ---- hooks: processes of the service, one at a time ------------------ */
 
-static char **hook_argv(const struct svc_conf *c, enum hook_kind k)
+char **sup_hook_argv(const struct svc_conf *c, enum hook_kind k)
 {
 	switch (k) {
 	case HOOK_PRE_START: return c->pre_start;
@@ -635,7 +635,7 @@ static int hook_run(struct service *svc, enum hook_kind k, double bound, char *c
 		snprintf(why, len, "%s cannot run here", hook_name(k));
 		return -1;
 	}
-	pid_t pid = sup->ops->spawn_hook(svc, hook_argv(svc->conf, k), env, &fd);
+	pid_t pid = sup->ops->spawn_hook(svc, sup_hook_argv(svc->conf, k), env, &fd);
 	if (pid < 0) {
 		snprintf(why, len, "cannot start %s: %s", hook_name(k), strerror(errno));
 		return -1;

@@ -171,6 +171,9 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
  * run its program (the exec-status pipe), or NULL. */
 void sup_hook_exited(struct service *svc, int status, const char *msg);
 
+/* The command (words) of hook k in c, or NULL. */
+char **sup_hook_argv(const struct svc_conf *c, enum hook_kind k);
+
 /* The service whose hook is pid, or NULL. */
 struct service *sup_find_hook(struct supervisor *sup, pid_t pid);
 

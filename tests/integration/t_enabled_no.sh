@@ -11,7 +11,7 @@ cat >muster.ini <<INI
 control-socket = $SOCK
 
 [service off]
-command = $(service off 'touch "$D/off-ran"; exec sleep 300')
+command = $(service off 'echo ran >"$D/off-ran"; exec sleep 300')
 enabled = no
 
 [service needs]
@@ -40,7 +40,7 @@ assert_no_file off-ran
 
 ctl start off || fail "start off: exit $?"
 assert_eq ready "$(state_of off)" "off once started"
-assert_file off-ran
+wait_file off-ran
 ctl start needs || fail "start needs: exit $?"
 assert_eq ready "$(state_of needs)" "needs once off runs"
 stop_muster 0
