@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 		.kill_pid = kill,
 		.start_probe = probe_start,
 		.stop_probe = probe_stop,
+		.spawn_hook = proc_spawn_hook,
 	};
 
 	parse_options(argc, argv, &opt);
