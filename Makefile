@@ -33,7 +33,7 @@ else
 BUILD     := build
 endif
 
-CORE      := parse keys config envfile graph log lifecycle service proc output notify probe \
+CORE      := parse keys config envfile graph log lifecycle service proc cgroup output notify probe \
              control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
 UNITS     := parse config envfile graph lifecycle service control docs notify supervise
