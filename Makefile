@@ -36,7 +36,7 @@ endif
 CORE      := parse keys config envfile graph log lifecycle service proc cgroup output notify probe \
              control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config envfile graph lifecycle service control docs notify supervise
+UNITS     := parse config envfile graph lifecycle service control docs notify supervise cgroup
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
