@@ -249,6 +249,39 @@ bool cgroup_has_controller(const char *name)
 	return false;
 }
 
+static int remove_dir(const char *dir);
+
+/* The bases muster-PID of musters that died without removing them (killed
+ * by SIGKILL): a live muster never leaves its leaf, so an empty leaf means
+ * its owner is gone; what is empty below it is removed, then the base. */
+static void remove_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX + 300], q[2 * PATH_MAX];
+	while (d && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || strncmp(e->d_name, "muster-", 7))
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		snprintf(q, sizeof q, "%s/muster/cgroup.procs", p);
+		char buf[16];
+		if (read_file(q, buf, sizeof buf) != 0)
+			continue; /* its muster lives (or it is no base of ours) */
+		DIR *sub = opendir(p);
+		struct dirent *f;
+		while (sub && (f = readdir(sub)))
+			if (f->d_type == DT_DIR && f->d_name[0] != '.') {
+				snprintf(q, sizeof q, "%s/%s", p, f->d_name);
+				remove_dir(q);
+			}
+		if (sub)
+			closedir(sub);
+		remove_dir(p);
+	}
+	if (d)
+		closedir(d);
+}
+
 int cgroup_setup(enum cgroups_mode mode, char *err, size_t len)
 {
 	char dir[PATH_MAX], p[PATH_MAX + 32];
@@ -268,15 +301,23 @@ int cgroup_setup(enum cgroups_mode mode, char *err, size_t len)
 		snprintf(err, len, "%s: %s", dir, strerror(errno));
 		return mode == CGROUPS_YES ? -1 : 0;
 	}
+	/* only a root we were pointed at may be a plain directory tree */
 	fake = sf.f_type != CGROUP2_SUPER_MAGIC;
-	if (!fake && (!test_root && !(env && *env)) && (snprintf(p, sizeof p, "%s/cgroup.procs", dir),
-							 access(p, W_OK) < 0)) {
+	bool pointed = test_root || (env && *env);
+	if (fake && !pointed) {
+		snprintf(err, len, "%s is not a cgroup v2 hierarchy (another file system is mounted "
+			 "over it)", dir);
+		return mode == CGROUPS_YES ? -1 : 0;
+	}
+	snprintf(p, sizeof p, "%s/cgroup.procs", dir);
+	if (!fake && access(p, W_OK) < 0) {
 		snprintf(err, len, "the cgroup v2 hierarchy at %s is not writable (%s)", dir,
 			 strerror(errno));
 		return mode == CGROUPS_YES ? -1 : 0;
 	}
 	/* not delegated to us alone: a base of our own below it */
 	if (shared_cgroup(dir)) {
+		remove_stale(dir);
 		snprintf(parent_of_made, sizeof parent_of_made, "%s", dir);
 		/* a name nobody holds (PIDs repeat across PID namespaces) */
 		int n = -1, r = -1;
@@ -591,6 +632,8 @@ static void watch_add(const char *name)
 		char p[PATH_MAX];
 		if (path_of(p, sizeof p, name, "cgroup.events") && access(p, F_OK) < 0)
 			write_file(p, "populated 0\nfrozen 0\n");
+		if (path_of(p, sizeof p, name, "cgroup.procs"))
+			write_file(p, "");
 	}
 	watch_file(name, "cgroup.events");
 	watch_file(name, "memory.events");

@@ -606,12 +606,11 @@ static pid_t clone_into_cgroup(struct plan *pl)
 	if (r >= 0)
 		return (pid_t)r;
 	pl->lim.placed = false;
-	if (r == -ENOSYS || r == -E2BIG || r == -EINVAL || r == -EOPNOTSUPP) {
-		clone3_refused = true; /* from now on, cgroup.procs */
-		errno = ENOSYS;
-	} else {
-		errno = (int)-r;
-	}
+	if (r == -ENOSYS || r == -E2BIG || r == -EINVAL)
+		clone3_refused = true; /* no clone3 here: from now on, cgroup.procs */
+	/* a failure clone would have too is one; another (the cgroup
+	 * refused) is for the child's write to report */
+	errno = r == -EAGAIN || r == -ENOMEM ? (int)-r : ENOSYS;
 	return -1;
 }
 #else
