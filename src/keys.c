@@ -675,6 +675,9 @@ static int field_copy(enum key_field f, void *dst, const void *src, size_t off)
 	case F_U64:
 		*FIELD(dst, off, uint64_t) = CFIELD(src, off, const uint64_t *);
 		return 0;
+	case F_LIMIT:
+		*FIELD(dst, off, struct svc_rlimit) = CFIELD(src, off, const struct svc_rlimit *);
+		return 0;
 	}
 	return -1;
 }
