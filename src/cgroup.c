@@ -209,7 +209,7 @@ static int other_pid(pid_t pid, void *arg)
 /* Does the cgroup at dir hold processes other than us? */
 static bool shared_cgroup(const char *dir)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX + 16];
 	snprintf(p, sizeof p, "%s/cgroup.procs", dir);
 	FILE *f = fopen(p, "re");
 	long pid;
