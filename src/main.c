@@ -283,6 +283,8 @@ int main(int argc, char **argv)
 	proc_init(loop, nofile, cfg->log_prefix, probe_watch_ready_fd);
 	if (setup_cgroups(cfg) < 0) {
 		fail_early();
+		config_free(cfg);
+		ev_loop_destroy(loop);
 		return EX_CONFIG_;
 	}
 	cgroup_watch_init(loop, cgroup_changed);
