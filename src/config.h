@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "graph.h"
+#include "parse.h"
 
 enum svc_type { TYPE_SIMPLE, TYPE_NOTIFY, TYPE_ONESHOT };
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -83,6 +84,11 @@ struct svc_conf {
 	uint64_t memory_max;    /* 0: none */
 	uint64_t pids_max;      /* 0: none */
 	int cpu_weight;         /* 0: none */
+	/* hooks and exit statuses: each hook split into words, NULL: none */
+	char **pre_start, **post_start, **stop_command, **post_stop;
+	struct exit_set success_exit;
+	int reload_signal;      /* 0: none */
+	bool enabled;
 };
 
 struct config {

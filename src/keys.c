@@ -213,6 +213,50 @@ static int set_stop_signal(const struct key *k, void *obj, const char *v, struct
 	return 0;
 }
 
+/* A signal any: reload-signal (by name or number; an unknown name is
+ * rejected by name). */
+static int set_signal(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	int sig;
+	(void)c;
+	if (parse_signal(v, &sig))
+		return -1;
+	*FIELD(obj, k->off, int) = sig;
+	return 0;
+}
+
+/* A hook: a command split into words like command, run directly. */
+static int set_argv(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char **words;
+	int n;
+	if (split(k, v, &words, &n, c))
+		return -2;
+	if (n == 0) {
+		words_free(words);
+		report(c, "'%s' is empty", k->name);
+		return -2;
+	}
+	char ***f = FIELD(obj, k->off, char **);
+	words_free(*f);
+	*f = words;
+	return 0;
+}
+
+/* success-exit: statuses and signal names; the word that is neither is
+ * named. */
+static int set_exits(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char bad[64];
+	if (!parse_exit_set(v, FIELD(obj, k->off, struct exit_set), bad))
+		return 0;
+	if (!*bad)
+		return -1;
+	report(c, "'%s' in '%s' is neither an exit status (0 to 255) nor a signal name "
+	       "(e.g. 0 143 SIGTERM)", bad, k->name);
+	return -2;
+}
+
 /* The control socket, and the notify socket made beside it as PATH.notify:
  * both must fit a UNIX socket address (108 bytes with the NUL). */
 static int set_socket_path(const struct key *k, void *obj, const char *v, struct key_ctx *c)
@@ -456,6 +500,11 @@ static const struct key_type
 		       .hint = "use e.g. 250ms, 10s, 2m, 1h, or seconds" },
 	t_stop_signal = { .parse = set_stop_signal, .field = F_INT, .what = "unknown signal",
 			  .hint = "use e.g. SIGTERM, SIGINT, SIGQUIT" },
+	t_signal = { .parse = set_signal, .field = F_INT, .what = "unknown signal",
+		     .hint = "use e.g. SIGHUP, HUP, USR1 or a number" },
+	t_argv = { .parse = set_argv, .field = F_STRV },
+	t_exits = { .parse = set_exits, .field = F_EXITS,
+		    .hint = "expected exit statuses and signal names, e.g. 0 143 SIGTERM" },
 	t_socket = { .parse = set_socket_path, .field = F_STR },
 	t_svc_type = { .parse = set_enum, .field = F_INT, .words = svc_types },
 	t_notify_access = { .parse = set_enum, .field = F_INT, .words = notify_accesses },
@@ -533,6 +582,15 @@ static const struct key service_rows[] = {
 	{ "memory-max",        &t_memory_max,    S(memory_max),   0,                  NULL,         RESTART, "expected bytes, or with K, M, G or T, e.g. 512M, or max" },
 	{ "pids-max",          &t_pids_max,      S(pids_max),     0,                  NULL,         RESTART, "expected a count of processes, or max" },
 	{ "cpu-weight",        &t_cpu_weight,    S(cpu_weight),   0,                  NULL,         RESTART, "expected 1 to 10000 (100 is the kernel's default)" },
+	/* hooks and exit statuses: read when used, so a reload changes them
+	 * without a restart; enabled restarts (or stops) the service */
+	{ "pre-start",         &t_argv,          S(pre_start),    0,                  NULL,         LIVE,    NULL },
+	{ "post-start",        &t_argv,          S(post_start),   0,                  NULL,         LIVE,    NULL },
+	{ "stop-command",      &t_argv,          S(stop_command), 0,                  NULL,         LIVE,    NULL },
+	{ "post-stop",         &t_argv,          S(post_stop),    0,                  NULL,         LIVE,    NULL },
+	{ "success-exit",      &t_exits,         S(success_exit), 0,                  "0",          LIVE,    NULL },
+	{ "reload-signal",     &t_signal,        S(reload_signal), 0,                 NULL,         LIVE,    NULL },
+	{ "enabled",           &t_bool,          S(enabled),      0,                  "yes",        RESTART, NULL },
 };
 
 static const struct key muster_rows[] = {
@@ -621,6 +679,8 @@ static bool field_equal(enum key_field f, const void *a, const void *b, size_t o
 		const struct svc_rlimit *y = (const void *)((const char *)b + off);
 		return x->set == y->set && (!x->set || (x->soft == y->soft && x->hard == y->hard));
 	}
+	case F_EXITS:
+		return !memcmp((const char *)a + off, (const char *)b + off, sizeof(struct exit_set));
 	}
 	return false;
 }
@@ -677,6 +737,9 @@ static int field_copy(enum key_field f, void *dst, const void *src, size_t off)
 		return 0;
 	case F_LIMIT:
 		*FIELD(dst, off, struct svc_rlimit) = CFIELD(src, off, const struct svc_rlimit *);
+		return 0;
+	case F_EXITS:
+		*FIELD(dst, off, struct exit_set) = CFIELD(src, off, const struct exit_set *);
 		return 0;
 	}
 	return -1;

@@ -39,6 +39,7 @@ enum key_field {
 	F_DOUBLE,
 	F_U64,
 	F_LIMIT,                /* struct svc_rlimit */
+	F_EXITS,                /* struct exit_set */
 };
 
 struct key;

@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 		.cgroup_populated = proc_cgroup_populated,
 		.cgroup_oom_kills = proc_cgroup_oom_kills,
 		.cgroup_release = proc_cgroup_release,
+		.spawn_hook = proc_spawn_hook,
 	};
 
 	parse_options(argc, argv, &opt);
