@@ -731,7 +731,9 @@ scenario_cgroup() {
 		record cg_cost_stop muster "$(awk -v a="${sp[yes]}" -v b="${sp[no]}" -v n="$n" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')"
 		say "cgroup N=$n run $run: start no ${st[no]} ms, yes ${st[yes]} ms; stop no ${sp[no]} ms, yes ${sp[yes]} ms"
 	done
-# ---- 9. queryable logs: output through the rings, text and json ----------------------
+}
+
+# ---- 10. queryable logs: output through the rings, text and json ---------------------
 
 # logs_flood FORMAT N FILE: muster with N services writing OUT_MIB MiB in
 # all (100-byte lines) to its stdout, into FILE, with log-format FORMAT;
