@@ -733,7 +733,7 @@ scenario_cgroup() {
 	done
 }
 
-# ---- 10. queryable logs: output through the rings, text and json ---------------------
+# ---- 9. queryable logs: output through the rings, text and json ----------------------
 
 # logs_flood FORMAT N FILE: muster with N services writing OUT_MIB MiB in
 # all (100-byte lines) to its stdout, into FILE, with log-format FORMAT;
