@@ -34,6 +34,7 @@ BUILD     := build
 endif
 
 CORE      := parse keys config envfile graph log lifecycle service proc output notify probe \
+             resolve http \
              control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
 UNITS     := parse config envfile graph lifecycle service control docs notify supervise

@@ -80,6 +80,7 @@ static void status_row(struct pbuf *b, const struct service *s)
 		proto_row_fieldf(b, "exit", "%d", WEXITSTATUS(s->status));
 	proto_row_field(b, "text", s->status_text);
 	proto_row_field(b, "reason", s->reason);
+	proto_row_field(b, "health", lc_health_name(sup_health(s)));
 	proto_row_end(b);
 }
 

@@ -58,6 +58,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STOPPED, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPED, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(STOPPED, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(STOPPED, IGNORE),
+		[EV_CHECK_FAILED]    = C(STOPPED, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(STOPPED, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(STOPPED, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(STOPPED, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(STOPPED, IMPOSSIBLE),
 	},
 	[ST_WAITING] = {
 		[EV_BOOT]            = C(WAITING, IMPOSSIBLE),
@@ -91,6 +98,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(WAITING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(WAITING, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(WAITING, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(WAITING, IGNORE),
+		[EV_CHECK_FAILED]    = C(WAITING, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(WAITING, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(WAITING, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(WAITING, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(WAITING, IMPOSSIBLE),
 	},
 	[ST_STARTING] = {
 		[EV_BOOT]            = C(STARTING, IMPOSSIBLE),
@@ -124,6 +138,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STARTING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPING, READY_TIMEOUT),
 		[EV_STOP_TIMEOUT]    = C(STARTING, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(STARTING, IGNORE),
+		[EV_CHECK_FAILED]    = C(STARTING, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(STARTING, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(STARTING, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(STARTING, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(STARTING, IMPOSSIBLE),
 	},
 	[ST_READY] = {
 		[EV_BOOT]            = C(READY, IMPOSSIBLE),
@@ -157,6 +178,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(READY, IGNORE),
 		[EV_READY_TIMEOUT]   = C(READY, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(READY, IGNORE),
+		[EV_CHECK_PASSED]    = C(READY, CHECK_PASSED),
+		[EV_CHECK_FAILED]    = C(READY, CHECK_FAILED),
+		[EV_WATCHDOG_MISSED] = C(READY, WATCHDOG_MISSED),
+		[EV_UNHEALTHY_RESTART] = W(STOPPING, UNHEALTHY_RESTART, "unhealthy"),
+		[EV_UNHEALTHY_STOP]  = C(READY, UNHEALTHY_STOP),
+		[EV_UNHEALTHY_IGNORE] = C(READY, UNHEALTHY_IGNORE),
 	},
 	[ST_STOPPING] = {
 		[EV_BOOT]            = C(STOPPING, IMPOSSIBLE),
@@ -191,6 +218,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STOPPING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPING, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(STOPPING, STOP_TIMEOUT),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(STOPPING, IGNORE),
+		[EV_CHECK_FAILED]    = C(STOPPING, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(STOPPING, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(STOPPING, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(STOPPING, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(STOPPING, IMPOSSIBLE),
 	},
 	[ST_DONE] = {
 		[EV_BOOT]            = C(DONE, IMPOSSIBLE),
@@ -224,6 +258,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(DONE, IGNORE),
 		[EV_READY_TIMEOUT]   = C(DONE, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(DONE, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(DONE, IGNORE),
+		[EV_CHECK_FAILED]    = C(DONE, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(DONE, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(DONE, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(DONE, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(DONE, IMPOSSIBLE),
 	},
 	[ST_BACKOFF] = {
 		[EV_BOOT]            = C(BACKOFF, IMPOSSIBLE),
@@ -257,6 +298,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = W(WAITING, RESTART_DELAY, "restart delay over"),
 		[EV_READY_TIMEOUT]   = C(BACKOFF, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(BACKOFF, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(BACKOFF, IGNORE),
+		[EV_CHECK_FAILED]    = C(BACKOFF, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(BACKOFF, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(BACKOFF, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(BACKOFF, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(BACKOFF, IMPOSSIBLE),
 	},
 	[ST_FAILED] = {
 		[EV_BOOT]            = C(FAILED, IMPOSSIBLE),
@@ -290,6 +338,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(FAILED, IGNORE),
 		[EV_READY_TIMEOUT]   = C(FAILED, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(FAILED, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(FAILED, IGNORE),
+		[EV_CHECK_FAILED]    = C(FAILED, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(FAILED, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(FAILED, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(FAILED, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(FAILED, IMPOSSIBLE),
 	},
 };
 
@@ -322,7 +377,10 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	case A_WANT_FAIL:
 		return GOAL_FAIL;
 	case A_READY_TIMEOUT:
+	case A_UNHEALTHY_RESTART:
 		return g == GOAL_UP ? GOAL_RETRY : g;
+	case A_UNHEALTHY_STOP:
+		return GOAL_FAIL;
 	case A_FAIL:
 	case A_FAIL_DOWN:
 	case A_STOPPED_FAIL:
@@ -346,6 +404,10 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	case A_EXIT_BACKOFF:
 	case A_RESTART_DELAY:
 	case A_STOP_TIMEOUT:
+	case A_CHECK_PASSED:
+	case A_CHECK_FAILED:
+	case A_WATCHDOG_MISSED:
+	case A_UNHEALTHY_IGNORE:
 		break;
 	}
 	return g;
@@ -365,6 +427,75 @@ enum lc_event lc_exit_event(const struct lc_exit *x)
 	if (failed && x->over_limit(x->arg))
 		return EV_EXIT_LIMIT;
 	return EV_EXIT_RESTART;
+}
+
+/* ---- health ---------------------------------------------------------- */
+
+static bool unhealthy(const struct lc_health *h, const struct lc_checks *k)
+{
+	return h->missed || (k->check && h->fails >= k->retries);
+}
+
+void lc_health_passed(struct lc_health *h)
+{
+	h->fails = 0;
+	h->passed = true;
+}
+
+bool lc_health_failed(struct lc_health *h, const struct lc_checks *k, double since_ready)
+{
+	if (!h->passed && since_ready < k->start_period)
+		return false; /* the start period: not counted */
+	bool was = unhealthy(h, k);
+	if (h->fails < k->retries)
+		h->fails++;
+	return !was && unhealthy(h, k);
+}
+
+bool lc_health_missed(struct lc_health *h, const struct lc_checks *k)
+{
+	bool was = unhealthy(h, k);
+	h->missed = true;
+	return !was;
+}
+
+void lc_health_pinged(struct lc_health *h)
+{
+	h->pinged = true;
+	h->missed = false;
+}
+
+enum lc_health_state lc_health_of(const struct lc_health *h, const struct lc_checks *k)
+{
+	if (!k->check && !k->watchdog)
+		return HEALTH_NONE;
+	if (unhealthy(h, k))
+		return HEALTH_UNHEALTHY;
+	if ((k->check && !h->passed) || (k->watchdog && !h->pinged))
+		return HEALTH_CHECKING;
+	return HEALTH_HEALTHY;
+}
+
+#define LC_NAME_H_(id, name, doc) [id] = name,
+static const char *const health_names[] = { LC_HEALTHS(LC_NAME_H_) };
+#undef LC_NAME_H_
+
+const char *lc_health_name(enum lc_health_state s)
+{
+	return (unsigned)s < sizeof health_names / sizeof *health_names ? health_names[s] : "?";
+}
+
+enum lc_event lc_unhealthy_event(enum on_unhealthy policy)
+{
+	switch (policy) {
+	case UNHEALTHY_STOP:
+		return EV_UNHEALTHY_STOP;
+	case UNHEALTHY_IGNORE:
+		return EV_UNHEALTHY_IGNORE;
+	case UNHEALTHY_RESTART:
+		break;
+	}
+	return EV_UNHEALTHY_RESTART;
 }
 
 enum lc_event lc_down_event(enum lc_goal g, bool held, bool shutting_down)

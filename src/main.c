@@ -198,6 +198,8 @@ int main(int argc, char **argv)
 		.kill_pid = kill,
 		.start_probe = probe_start,
 		.stop_probe = probe_stop,
+		.start_health = probe_health_start,
+		.stop_health = probe_health_stop,
 	};
 
 	parse_options(argc, argv, &opt);

@@ -33,7 +33,7 @@ static const char usage_text[] =
 	"\n"
 	"Control a running muster through its socket.\n"
 	"\n"
-	"  status [NAME...] [--json]   state, pid, uptime, restarts, last exit, status text\n"
+	"  status [NAME...] [--json]   state, pid, uptime, restarts, last exit, status text, health\n"
 	"  start NAME...               start services and what they depend on\n"
 	"  stop NAME...                stop services, and first what depends on them\n"
 	"  restart NAME...             stop services and start them again\n"
@@ -322,23 +322,28 @@ static void fmt_last_exit(const struct proto_reply *r, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-/* The free-text column: what the service said (STATUS=), else why it failed. */
+/* The free-text column: what the service said (STATUS=), else why it
+ * failed, or why its last health check failed. */
 static const char *note_of(const struct proto_reply *r)
 {
 	const char *text = proto_field(r, "text"), *state = field_or(r, "state", "");
+	const char *health = field_or(r, "health", "-");
 	if (text && *text)
 		return text;
-	if (!strcmp(state, "failed") || !strcmp(state, "backoff"))
+	if (!strcmp(state, "failed") || !strcmp(state, "backoff") ||
+	    !strcmp(health, "unhealthy") || !strcmp(health, "checking") ||
+	    !strcmp(health, "healthy"))
 		return proto_field(r, "reason");
 	return NULL;
 }
 
-#define NCOLS 7
+/* HEALTH is last: `awk '{ print $NF }'` reads it whatever STATUS says. */
+#define NCOLS 8
 
 static void print_status_table(const struct rows *rows)
 {
 	static const char *const heads[NCOLS] = { "NAME", "STATE", "PID", "UPTIME", "RESTARTS",
-						  "LAST EXIT", "STATUS" };
+						  "LAST EXIT", "STATUS", "HEALTH" };
 	char *cells[NCOLS];
 	int w[NCOLS];
 	char tmp[64];
@@ -360,6 +365,7 @@ static void print_status_table(const struct rows *rows)
 		fmt_last_exit(r, tmp, sizeof tmp);
 		row[5] = strdup(*tmp ? tmp : "-");
 		row[6] = printable(note_of(r));
+		row[7] = printable(field_or(r, "health", "-"));
 		for (int c = 0; c < NCOLS; c++)
 			if (row[c] && (int)strlen(row[c]) > w[c])
 				w[c] = (int)strlen(row[c]);
@@ -428,6 +434,9 @@ static void print_status_json(const struct rows *rows)
 		json_string_or_null(&b, proto_field(r, "text"));
 		pbuf_addstr(&b, ", \"reason\": ");
 		json_string_or_null(&b, proto_field(r, "reason"));
+		pbuf_addstr(&b, ", \"health\": "); /* null: no check */
+		const char *health = field_or(r, "health", "-");
+		json_string_or_null(&b, strcmp(health, "-") ? health : NULL);
 		pbuf_addstr(&b, "}");
 	}
 	pbuf_addstr(&b, rows->n ? "\n]\n" : "]\n");

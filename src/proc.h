@@ -32,9 +32,11 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output,
 pid_t proc_spawn(struct service *svc, int *exec_fd);
 int proc_kill_group(pid_t pgid, int sig);
 
-/* Run svc's ready-check (/bin/sh -c) as the service would run, output to
- * /dev/null, in a session of its own.  Returns its pid or -1. */
-pid_t proc_spawn_check(struct service *svc);
+/* Run a check's argv (ready-check, health-check) as the service would
+ * run, in a session of its own, its stdout and stderr to out (-1:
+ * /dev/null).  Returns its pid, *exec_fd the exec-status pipe (read it
+ * with proc_main_exec_failed() once it exited), or -1. */
+pid_t proc_spawn_check(struct service *svc, char **argv, int out, int *exec_fd);
 
 /* Start the main command (-- CMD) in a process group of its own, with the
  * daemon's stdin, stdout and stderr; when tty, it becomes the terminal's

@@ -265,14 +265,13 @@ START_TEST(test_service_all_keys)
 				   "[service v6]\n"
 				   "command = x\n"
 				   "ready-tcp = [::1]:80\n");
-	/* a host name (not localhost) is refused: the probe never resolves */
-	struct errlist e2;
-	char *p2;
-	ck_assert_ptr_null(load("[service d]\ncommand = /bin/d\nready-tcp = db.example:5432\n", &e2, &p2));
-	ck_assert_uint_eq(e2.n, 1);
-	ck_assert_ptr_nonnull(strstr(e2.msgs[0], ":3: invalid ready-tcp 'db.example:5432'"));
-	errlist_free(&e2);
-	free(p2);
+	/* a host name is taken (0.2): the probe resolves it without blocking */
+	struct config *named = load_ok("[service d]\ncommand = /bin/d\nready-tcp = db.example:5432\n");
+	ck_assert_str_eq(svc(named, "d")->ready_tcp_host, "db.example");
+	ck_assert_str_eq(svc(named, "d")->ready_tcp_port, "5432");
+	config_free(named);
+	/* ready-check is split like command, never run through a shell (0.2) */
+	expect_argv(svc(c, "k")->ready_check_argv, "test", "-e", "/tmp/x", NULL);
 	const struct svc_conf *s = svc(c, "web-1.x@y_z");
 	expect_argv(s->argv, "/app/server", "--port", "8080", NULL);
 	ck_assert_int_eq(s->type, TYPE_NOTIFY);
@@ -993,7 +992,7 @@ START_TEST(test_bad_values)
 		    ":16: invalid shell '2' in [service a]",
 		    ":17: invalid notify-access 'none' in [service a] (expected main or all)",
 		    ":18: invalid ready-fd '2' in [service a] (expected a descriptor number from 3 to 1023)",
-		    ":19: invalid ready-tcp 'host:99999' in [service a] (expected ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved)",
+		    ":19: invalid ready-tcp 'host:99999' in [service a] (expected HOST:PORT, [IPV6]:PORT or PORT)",
 		    ":20: invalid directory '' in [service a]",
 		    ":21: key 'log-prefix' belongs in [muster], not in [service a]");
 	errlist_free(&errs);
@@ -1052,9 +1051,9 @@ START_TEST(test_semantic_checks)
 	EXPECT_ERRS(&errs, path,
 		    ":4: service 'a': restart-delay-max (5s) is below restart-delay (10s)",
 		    ":5: service 'a': ready-interval must be above 0",
-		    ":6: service 'b': a oneshot is ready when it exits 0; it takes no ready-fd, ready-tcp or ready-check",
-		    ":10: service 'c': choose one of ready-fd, ready-tcp and ready-check",
-		    ":14: service 'd': type = notify is ready on READY=1; it takes no ready-fd, ready-tcp or ready-check");
+		    ":6: service 'b': a oneshot is ready when it exits 0; it takes no ready-fd, ready-tcp, ready-check, ready-http or ready-log",
+		    ":10: service 'c': choose one of ready-fd, ready-tcp, ready-check, ready-http and ready-log",
+		    ":14: service 'd': type = notify is ready on READY=1; it takes no ready-fd, ready-tcp, ready-check, ready-http or ready-log");
 	errlist_free(&errs);
 	free(path);
 }
@@ -1506,6 +1505,11 @@ START_TEST(test_reload_rules)
 		{ "stop-timeout", "1s" }, { "env", "A=1" }, { "env-file", NULL },
 		{ "directory", "/tmp" }, { "user", "nobody" }, { "group", "nogroup" },
 		{ "umask", "027" }, { "log-file", "/tmp/x.log" },
+		{ "ready-http", "http://localhost:8080/ready" }, { "ready-log", "listening on" },
+		{ "health-check", "curl -f http://localhost/" }, { "health-http", "http://[::1]/" },
+		{ "health-tcp", "db:5432" }, { "health-interval", "1s" }, { "health-timeout", "1s" },
+		{ "health-retries", "5" }, { "health-start-period", "30s" },
+		{ "on-unhealthy", "stop" }, { "watchdog", "10s" },
 		{ "graceful-timeout", "1s" }, { "control-socket", "/tmp/s.sock" },
 		{ "log-prefix", "no" }, { "log-timestamps", "yes" }, { "log-level", "debug" },
 		{ "log-max-size", "1M" }, { "log-max-files", "2" },
