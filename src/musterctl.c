@@ -337,7 +337,8 @@ static const char *note_of(const struct proto_reply *r)
 	return NULL;
 }
 
-/* HEALTH is last: `awk '{ print $NF }'` reads it whatever STATUS says. */
+/* HEALTH is last (`awk '{ print $NF }'` reads it whatever STATUS says),
+ * and shown when a service listed has a health check or a watchdog. */
 #define NCOLS 8
 
 static void print_status_table(const struct rows *rows)
@@ -372,9 +373,13 @@ static void print_status_table(const struct rows *rows)
 	}
 	for (int c = 0; c < NCOLS; c++)
 		cells[c] = (char *)heads[c];
+	int ncols = NCOLS - 1;
+	for (size_t i = 0; i < rows->n; i++)
+		if (strcmp(field_or(&rows->v[i], "health", "-"), "-"))
+			ncols = NCOLS;
 	for (size_t i = 0; i <= rows->n; i++) {
 		char **row = i == 0 ? cells : all + (i - 1) * NCOLS;
-		int last = NCOLS - 1;
+		int last = ncols - 1;
 		while (last > 0 && (!row[last] || !*row[last]))
 			last--;
 		for (int c = 0; c <= last; c++)
