@@ -338,7 +338,8 @@ static const char *note_of(const struct proto_reply *r)
 }
 
 /* HEALTH is last (`awk '{ print $NF }'` reads it whatever STATUS says),
- * and shown when a service listed has a health check or a watchdog. */
+ * and shown when a service listed has a health check or a watchdog (the
+ * daemon sends "health" for those only). */
 #define NCOLS 8
 
 static void print_status_table(const struct rows *rows)
@@ -375,7 +376,7 @@ static void print_status_table(const struct rows *rows)
 		cells[c] = (char *)heads[c];
 	int ncols = NCOLS - 1;
 	for (size_t i = 0; i < rows->n; i++)
-		if (strcmp(field_or(&rows->v[i], "health", "-"), "-"))
+		if (proto_field(&rows->v[i], "health"))
 			ncols = NCOLS;
 	for (size_t i = 0; i <= rows->n; i++) {
 		char **row = i == 0 ? cells : all + (i - 1) * NCOLS;
