@@ -37,7 +37,8 @@ CORE      := parse keys config envfile graph log lifecycle service proc output n
              resolve http \
              control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config envfile graph lifecycle service control docs notify supervise
+UNITS     := parse config envfile graph lifecycle service control docs notify supervise \
+             probe
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl

@@ -598,6 +598,13 @@ void probe_watchdog_ping(struct service *svc)
 	sup_watchdog_ping(svc);
 }
 
+bool probe_line_matches(const regex_t *re, const char *line, size_t len)
+{
+	/* REG_STARTEND: the line as it is in the output buffer, without a NUL */
+	regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)len };
+	return regexec(re, line, 1, &m, REG_STARTEND) == 0;
+}
+
 void probe_output_line(const char *name, const char *line, size_t len)
 {
 	if (!nlog)
@@ -605,8 +612,7 @@ void probe_output_line(const char *name, const char *line, size_t len)
 	for (struct probe *p = probes; p; p = p->next) {
 		if (!p->has_re || strcmp(p->svc->conf->name, name))
 			continue;
-		regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)len };
-		if (regexec(&p->re, line, 1, &m, REG_STARTEND) == 0) {
+		if (probe_line_matches(&p->re, line, len)) {
 			sup_ready(p->svc, "ready-log"); /* stops the probe */
 			return;
 		}

@@ -26,6 +26,7 @@
 #define MUSTER_PROBE_H
 
 #include <ev.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -47,6 +48,9 @@ void probe_watch_ready_fd(struct service *svc, int fd);
 
 /* svc sent WATCHDOG=1 (notify.c, once the sender passed its checks). */
 void probe_watchdog_ping(struct service *svc);
+
+/* Does the line (len bytes, no newline, not NUL-terminated) match re? */
+bool probe_line_matches(const regex_t *re, const char *line, size_t len);
 
 /* A whole line the service called name printed (output.c): ready-log. */
 void probe_output_line(const char *name, const char *line, size_t len);
