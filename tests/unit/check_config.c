@@ -1059,6 +1059,71 @@ START_TEST(test_semantic_checks)
 }
 END_TEST
 
+/* The health keys: bad values and combinations, each at its line. */
+START_TEST(test_health_keys)
+{
+	struct errlist errs;
+	char *path;
+	struct config *c = load("[service a]\n"                       /* 1 */
+				"command = /bin/true\n"               /* 2 */
+				"health-http = https://web/\n"        /* 3 */
+				"ready-http = http://web:99999/\n"    /* 4 */
+				"ready-log = listening (on\n"         /* 5 */
+				"on-unhealthy = reboot\n"             /* 6 */
+				"health-retries = 0\n"                /* 7 */
+				"watchdog = often\n"                  /* 8 */
+				"health-check = 'unterminated\n"      /* 9 */
+				"health-tcp = db:http\n"              /* 10 */
+				"health-interval = 0\n"               /* 11 */
+				"[service b]\n"                       /* 12 */
+				"command = /bin/true\n"               /* 13 */
+				"type = oneshot\n"                    /* 14 */
+				"watchdog = 5s\n"                     /* 15 */
+				"[service c]\n"                       /* 16 */
+				"command = /bin/true\n"               /* 17 */
+				"health-tcp = db:5432\n"              /* 18 */
+				"health-http = http://db/\n"          /* 19 */
+				"health-timeout = 0\n",               /* 20 */
+				&errs, &path);
+	ck_assert_ptr_null(c);
+	EXPECT_ERRS(&errs, path,
+		    ":3: invalid URL 'https://web/' for 'health-http': https is not supported (expected http://HOST[:PORT][/PATH])",
+		    ":4: invalid URL 'http://web:99999/' for 'ready-http': the port is not from 1 to 65535 (expected http://HOST[:PORT][/PATH])",
+		    ":5: invalid regular expression 'listening (on' for 'ready-log': Unmatched ( or \\(",
+		    ":6: invalid on-unhealthy 'reboot' in [service a] (expected restart, stop or ignore)",
+		    ":7: invalid health-retries '0' in [service a] (expected a count from 1 to 1000)",
+		    ":8: invalid duration 'often' for 'watchdog' (use e.g. 250ms, 10s, 2m, 1h, seconds, or none)",
+		    ":9: unterminated single quote in 'health-check'",
+		    ":10: invalid health-tcp 'db:http' in [service a] (expected HOST:PORT, [IPV6]:PORT or PORT)",
+		    ":11: service 'a': health-interval must be above 0",
+		    ":12: service 'b': a oneshot is never ready, so never checked; it takes no health-check, health-http, health-tcp or watchdog",
+		    ":16: service 'c': choose one of health-check, health-http and health-tcp",
+		    ":20: service 'c': health-timeout must be above 0");
+	errlist_free(&errs);
+	free(path);
+
+	/* the defaults, and values that are fine */
+	c = load_ok("[service d]\ncommand = /bin/d\n"
+		    "health-check = curl -fs 'http://localhost/a b'\n"
+		    "watchdog = none\n"
+		    "[service e]\ncommand = /bin/e\nwatchdog = 2s\nhealth-tcp = [::1]:80\n"
+		    "on-unhealthy = ignore\nready-log = ^ready$\n");
+	const struct svc_conf *d = svc(c, "d"), *e = svc(c, "e");
+	expect_argv(d->health_check_argv, "curl", "-fs", "http://localhost/a b", NULL);
+	ck_assert_double_eq_tol(d->health_interval, 10, 1e-9);
+	ck_assert_double_eq_tol(d->health_timeout, 5, 1e-9);
+	ck_assert_int_eq(d->health_retries, 3);
+	ck_assert_double_eq_tol(d->health_start_period, 0, 1e-9);
+	ck_assert_int_eq(d->on_unhealthy, UNHEALTHY_RESTART);
+	ck_assert_double_eq_tol(d->watchdog, 0, 1e-9);
+	ck_assert_double_eq_tol(e->watchdog, 2, 1e-9);
+	ck_assert_str_eq(e->health_tcp_host, "::1");
+	ck_assert_int_eq(e->on_unhealthy, UNHEALTHY_IGNORE);
+	ck_assert_str_eq(e->ready_log, "^ready$");
+	config_free(c);
+}
+END_TEST
+
 START_TEST(test_unknown_dependency)
 {
 	struct errlist errs;
@@ -1801,6 +1866,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bad_lists_and_env);
 	tcase_add_test(tc, test_semantic_checks);
+	tcase_add_test(tc, test_health_keys);
 	tcase_add_test(tc, test_unknown_dependency);
 	tcase_add_test(tc, test_self_dependency);
 	tcase_add_test(tc, test_cycles);
