@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "keys.h"
 #include "log.h"
 #include "parse.h"
 
@@ -331,7 +332,8 @@ static struct service *service_new(struct supervisor *sup, struct svc_conf *conf
 	s->goal = GOAL_DOWN;
 	s->exec_fd = -1;
 	s->status = -1;
-	s->fail_times = calloc((size_t)conf->start_limit_burst + 1, sizeof *s->fail_times);
+	s->fail_cap = (size_t)conf->start_limit_burst + 1;
+	s->fail_times = calloc(s->fail_cap, sizeof *s->fail_times);
 	if (!s->fail_times) {
 		free(s);
 		return NULL;
@@ -513,6 +515,8 @@ static bool over_start_limit(void *arg)
 	if (burst <= 0)
 		return false;
 	size_t cap = (size_t)burst + 1;
+	if (cap > svc->fail_cap)
+		cap = svc->fail_cap; /* a reload could not grow the ring: count in what there is */
 	svc->fail_times[svc->nfail % cap] = now;
 	svc->nfail++;
 	unsigned recent = 0;
@@ -1019,6 +1023,18 @@ void sup_exec_result(struct service *svc, const char *msg)
 		dispatch(svc, EV_EXEC_OK, NULL);
 }
 
+void sup_set_main_pid(struct service *svc, pid_t pid)
+{
+	log_info("%s: main process is now %ld", svc->conf->name, (long)pid);
+	svc->pid = pid;
+}
+
+void sup_set_status_text(struct service *svc, const char *text)
+{
+	free(svc->status_text);
+	svc->status_text = text ? strdup(text) : NULL;
+}
+
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 {
 	for (size_t i = 0; i < sup->n; i++)
@@ -1226,6 +1242,7 @@ static void reload_apply(struct supervisor *sup)
 			if (ft) {
 				free(s->fail_times);
 				s->fail_times = ft;
+				s->fail_cap = (size_t)c->start_limit_burst + 1;
 				s->nfail = 0;
 			}
 			s->conf = c;
@@ -1270,11 +1287,6 @@ static void reload_apply(struct supervisor *sup)
 		enqueue(sup, i);
 }
 
-static bool str_same(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static void report_add(char **report, size_t *len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -1308,18 +1320,21 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 		config_free(ncfg);
 		return -1;
 	}
-	/* [muster] settings that need a restart keep their running values */
-	if (ncfg->log_prefix != sup->cfg->log_prefix) {
-		report_add(report, &rlen, "log-prefix: changed; applies when muster starts again");
-		ncfg->log_prefix = sup->cfg->log_prefix;
+	/* [muster] settings, by their rows' reload rule: those that need a
+	 * restart keep their running values, the others apply at once */
+	for (size_t i = 0; i < keys_muster.n; i++) {
+		const struct key *k = &keys_muster.rows[i];
+		if (key_equal(k, ncfg, sup->cfg))
+			continue;
+		if (k->reload == RELOAD_DAEMON) {
+			report_add(report, &rlen, "%s: changed; applies when muster starts again",
+				   k->name);
+			if (key_copy(k, ncfg, sup->cfg) < 0)
+				log_error("reload: out of memory keeping %s", k->name);
+		} else if (key_copy(k, sup->cfg, ncfg) < 0) {
+			log_error("reload: out of memory applying %s", k->name);
+		}
 	}
-	if (!str_same(ncfg->control_socket, sup->cfg->control_socket))
-		report_add(report, &rlen, "control-socket: changed; applies when muster starts again");
-	/* [muster] settings that apply at once */
-	sup->cfg->graceful_timeout = ncfg->graceful_timeout;
-	sup->cfg->log_timestamps = ncfg->log_timestamps;
-	sup->cfg->log_max_size = ncfg->log_max_size;
-	sup->cfg->log_max_files = ncfg->log_max_files;
 	for (size_t i = 0; i < sup->n; i++) {
 		struct service *s = sup->svcs[i];
 		long j = config_find(ncfg, s->conf->name);
