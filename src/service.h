@@ -17,7 +17,7 @@
  * sup_find_pid()).  Timers are libev timers on sup->loop.
  *
  * struct service and struct supervisor are written here only (notify.c
- * keeps its rate-limit fields, probe.c its probe); other files read them
+ * keeps its rate-limit fields, probe.c its probes); other files read them
  * and ask for changes through the functions below.
  */
 #ifndef MUSTER_SERVICE_H
