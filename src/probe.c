@@ -32,7 +32,6 @@ struct check {
 	struct probe *p;
 	enum check_kind kind;
 	const char *what;       /* "ready-check", "health-http" ... for messages */
-	char **argv;            /* CHECK_EXEC (the config's) */
 	struct http_url url;    /* CHECK_TCP: host and port; CHECK_HTTP: all */
 	double timeout;
 
@@ -86,7 +85,16 @@ static void check_init(struct check *c, struct probe *p)
 	c->w_io.data = c->w_timeout.data = c;
 }
 
-/* Set c up from a command or an address; false when there is none. */
+/* The command of an exec check: the service's config of now (a reload
+ * that leaves the service alone still replaces its svc_conf). */
+static char **check_argv(const struct check *c)
+{
+	const struct svc_conf *conf = c->p->svc->conf;
+	return c->p->health ? conf->health_check_argv : conf->ready_check_argv;
+}
+
+/* Set c up from a command or an address; false when there is none.  An
+ * address is copied: it stays what it was when the probe started. */
 static bool check_setup(struct check *c, const char *what, char **argv, const char *url,
 			const char *host, const char *port, double timeout)
 {
@@ -95,7 +103,6 @@ static bool check_setup(struct check *c, const char *what, char **argv, const ch
 	c->timeout = timeout;
 	if (argv) {
 		c->kind = CHECK_EXEC;
-		c->argv = argv;
 	} else if (url) {
 		if (http_url_parse(url, &c->url, &e))
 			return false; /* the config checked it */
@@ -154,7 +161,9 @@ static void connect_next(struct check *c)
 		const struct resolve_addr *a = &c->addrs.a[c->next_addr++];
 		int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
+			/* muster's own trouble (out of descriptors), not the service's */
 			c->last_err = errno;
+			log_warn("%s: %s: socket: %s", c->p->svc->conf->name, c->what, strerror(errno));
 			continue;
 		}
 		if (connect(fd, (const struct sockaddr *)&a->sa, a->len) == 0 || errno == EINPROGRESS) {
@@ -195,7 +204,7 @@ static void exec_begin(struct check *c)
 		check_done(c, false, why);
 		return;
 	}
-	pid_t pid = proc_spawn_check(c->p->svc, c->argv, out[1], &c->exec_fd);
+	pid_t pid = proc_spawn_check(c->p->svc, check_argv(c), out[1], &c->exec_fd);
 	int e = errno;
 	close(out[1]);
 	if (pid < 0) {
@@ -261,11 +270,12 @@ static void take_line(struct check *c)
 	c->len = 0;
 }
 
-/* Read what the command printed; false at end-of-file. */
+/* Read what the command printed (at most 64 KiB a call: a command that
+ * never stops writing does not hold the loop); false at end-of-file. */
 static bool read_output(struct check *c)
 {
 	char rbuf[4096];
-	for (;;) {
+	for (int k = 0; k < 16; k++) {
 		ssize_t n = read(c->w_io.fd, rbuf, sizeof rbuf);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -281,6 +291,7 @@ static bool read_output(struct check *c)
 			}
 		}
 	}
+	return true;
 }
 
 static void http_send(struct check *c, int fd)
@@ -385,7 +396,7 @@ static void exec_reaped(struct check *c, int status)
 		read_output(c); /* what it wrote before it exited is in the pipe */
 	take_line(c);
 	if (c->exec_fd >= 0) {
-		bool failed = proc_main_exec_failed(c->exec_fd, c->argv, why, sizeof why);
+		bool failed = proc_main_exec_failed(c->exec_fd, check_argv(c), why, sizeof why);
 		c->exec_fd = -1;
 		if (failed) {
 			check_done(c, false, why);
