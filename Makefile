@@ -129,7 +129,8 @@ VALGRIND_TESTS = t_start_order_oneshot t_shutdown_order t_shutdown_through_onesh
   t_ready_check t_ready_timeout t_sup_restart_policy t_sup_dep_failed \
   t_cmd_exit_status t_setsid_grandchild t_no_fd_leak t_check t_zero_config_init \
   t_trust_mainpid t_trust_config_bounds \
-  t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink
+  t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink \
+  t_health_http t_health_stop t_health_cancel t_health_reload t_ready_http t_ready_log
 valgrind: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed; run: apt-get install valgrind"; exit 1; }
 	@MUSTER_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99" \
