@@ -122,7 +122,7 @@ sanitize:
 
 # The daemon under valgrind (memcheck, definite leaks are errors) through
 # the integration scenarios that do not hang on tight timing.
-VALGRIND_TESTS = t_start_order_oneshot t_shutdown_order t_shutdown_through_oneshot \
+VALGRIND_TESTS = t_hook_order t_hook_pre_start_fail t_enabled_no t_start_order_oneshot t_shutdown_order t_shutdown_through_oneshot \
   t_reload t_ctl_status t_ctl_start_stop t_ctl_restart t_ctl_wait t_ctl_abuse \
   t_out_partial t_out_longline t_out_logfile t_exec_failure t_oneshot_failure \
   t_stop_timeout_kill t_critical_exit t_ready_notify t_ready_fd t_ready_tcp \

@@ -42,7 +42,7 @@ void commands_close(void)
 
 static bool has_process(const struct service *s)
 {
-	return s->state == ST_STARTING || s->state == ST_READY || s->state == ST_STOPPING;
+	return lc_has_process(s->state);
 }
 
 /* Look every name up: 0 with svcs[] filled, or -1 with the reply sent. */
@@ -79,6 +79,10 @@ static void status_row(struct pbuf *b, const struct service *s)
 	else if (s->status >= 0)
 		proto_row_fieldf(b, "exit", "%d", WEXITSTATUS(s->status));
 	proto_row_field(b, "text", s->status_text);
+	if (s->hook != HOOK_NONE) {
+		proto_row_field(b, "hook", hook_name(s->hook));
+		proto_row_fieldf(b, "hook_pid", "%ld", (long)s->hook_pid);
+	}
 	proto_row_field(b, "reason", s->reason);
 	/* none at all without a check: musterctl then shows no HEALTH column */
 	if (s->conf->health_check_argv || s->conf->health_http || s->conf->health_tcp_host ||
@@ -112,17 +116,244 @@ static void cmd_status(struct client *c, struct proto_request *req)
 
 typedef int (*sup_op)(struct supervisor *, struct service *, char *, size_t);
 
-/* start, stop, restart: every name must exist before anything is done. */
-static void run_op(struct client *c, struct proto_request *req, sup_op op)
+/* start, stop, restart wait for the outcome (unless block=no): the
+ * request is held, and every state change asks op_verdict() of it.  Each
+ * request holds its own wait, so a second start of a starting service is
+ * answered at the same moment as the first, with the same outcome. */
+enum op_kind { OP_START, OP_STOP, OP_RESTART };
+
+struct op_wait {
+	enum op_kind kind;
+	char **names;
+	size_t n;
+	double timeout;         /* < 0: none */
+	int version;            /* the client's: "timeout" is version 2's */
+};
+
+static void op_wait_free(void *arg)
 {
+	struct op_wait *w = arg;
+	for (size_t i = 0; w && i < w->n; i++)
+		free(w->names[i]);
+	if (w)
+		free(w->names);
+	free(w);
+}
+
+/* One service's outcome: 1 done, 0 not yet, -1 failed (why). */
+static int op_one(const struct op_wait *w, const struct service *s, struct pbuf *why)
+{
+	const char *name = s->conf->name;
+
+	if (w->kind == OP_STOP) {
+		if (sup_is_wanted(s)) {
+			pbuf_printf(why, "%s: start requested while it stopped", name);
+			return -1;
+		}
+		return s->state == ST_STOPPED || s->state == ST_FAILED || s->state == ST_DISABLED ? 1 : 0;
+	}
+	/* start, restart: a stop meanwhile ends the wait at once */
+	if (!sup_is_wanted(s)) {
+		if (s->state == ST_FAILED)
+			pbuf_printf(why, "%s failed%s%s", name, s->reason ? ": " : "",
+				    s->reason ? s->reason : "");
+		else if (s->state == ST_DISABLED)
+			pbuf_printf(why, "%s is disabled", name);
+		else
+			pbuf_printf(why, "%s: stop requested while it started", name);
+		return -1;
+	}
+	if (cmds.sup->shutting_down) {
+		pbuf_printf(why, "muster is shutting down (%s is %s)", name, svc_state_name(s->state));
+		return -1;
+	}
+	if (s->state == ST_BACKOFF) {
+		pbuf_printf(why, "%s failed to start%s%s (restarting after its delay)", name,
+			    s->reason ? ": " : "", s->reason ? s->reason : "");
+		return -1;
+	}
+	/* a restart (or a start while it stops) is done once it is back */
+	if (s->goal != GOAL_UP)
+		return 0;
+	return s->state == ST_READY || s->state == ST_DONE ? 1 : 0;
+}
+
+/* 1 every service done, 0 not yet, -1 one went wrong (why). */
+static int op_verdict(const struct op_wait *w, struct pbuf *why)
+{
+	bool pending = false;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct service *s = sup_find(cmds.sup, w->names[i]);
+		if (!s) {
+			pbuf_printf(why, "%s: no longer configured", w->names[i]);
+			return -1;
+		}
+		int v = op_one(w, s, why);
+		if (v < 0)
+			return -1;
+		pending |= v == 0;
+	}
+	return pending ? 0 : 1;
+}
+
+static void op_settle(struct client *c, void *arg)
+{
+	struct pbuf why = { 0 };
+	int v = op_verdict(arg, &why);
+	if (v > 0)
+		control_finish(c, "ok", NULL);
+	else if (v < 0)
+		control_finish(c, "fail", why.data);
+	pbuf_free(&why);
+}
+
+static void op_expired(struct client *c, void *arg)
+{
+	const struct op_wait *w = arg;
+	struct pbuf why = { 0 };
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct service *s = sup_find(cmds.sup, w->names[i]);
+		if (s)
+			pbuf_printf(&why, "%s%s is %s", why.len ? ", " : "", s->conf->name,
+				    svc_state_name(s->state));
+	}
+	control_finishf(c, w->version >= 2 ? "timeout" : "fail",
+			"timed out after %gs (%s carries on): %s", w->timeout,
+			w->kind == OP_STOP ? "the stop" : "the start", why.data ? why.data : "");
+	pbuf_free(&why);
+}
+
+/* start, stop, restart: every name must exist before anything is done;
+ * then each is asked of the supervisor, and the outcome awaited. */
+static void run_op(struct client *c, struct proto_request *req, sup_op op, enum op_kind kind)
+{
+	static const struct control_hold hold = {
+		.check = op_settle, .expired = op_expired, .free = op_wait_free,
+	};
 	struct pbuf errs = { 0 };
 	size_t nerr = 0;
+	bool block = true;
+	struct op_wait *w = calloc(1, sizeof *w);
 
-	if (req->nargs == 0) {
-		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
+	if (!w || !(w->names = calloc(req->nargs ? req->nargs : 1, sizeof *w->names))) {
+		op_wait_free(w);
+		control_finish(c, "fail", "out of memory");
 		return;
 	}
+	w->kind = kind;
+	w->timeout = -1;
+	w->version = req->version;
+	for (size_t i = 0; i < req->nargs; i++) {
+		const char *a = req->args[i];
+		if (!strncmp(a, "timeout=", 8)) {
+			if (parse_duration(a + 8, &w->timeout) < 0) {
+				control_finishf(c, "usage",
+						"bad timeout '%s' (a duration: 500ms, 10s, 2m)", a + 8);
+				op_wait_free(w);
+				return;
+			}
+		} else if (!strcmp(a, "block=no")) {
+			block = false;
+		} else if (strchr(a, '=')) {
+			control_finishf(c, "usage", "%s: unknown option '%s'", req->cmd, a);
+			op_wait_free(w);
+			return;
+		} else if (!(w->names[w->n++] = strdup(a))) {
+			control_finish(c, "fail", "out of memory");
+			op_wait_free(w);
+			return;
+		}
+	}
+	if (w->n == 0) {
+		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
+		op_wait_free(w);
+		return;
+	}
+	struct service **svcs = calloc(w->n, sizeof *svcs);
+	if (!svcs) {
+		control_finish(c, "fail", "out of memory");
+		op_wait_free(w);
+		return;
+	}
+	if (find_all(c, w->names, w->n, svcs) < 0) {
+		free(svcs);
+		op_wait_free(w);
+		return;
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		char err[256] = "";
+		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, w->names[i],
+			 (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
+		if (op(cmds.sup, svcs[i], err, sizeof err) < 0) {
+			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", w->names[i],
+				    *err ? err : "refused");
+			nerr++;
+		}
+	}
+	free(svcs);
+	if (nerr) {
+		control_finish(c, "fail", errs.data);
+		op_wait_free(w);
+	} else if (!block) {
+		control_finish(c, "ok", NULL);
+		op_wait_free(w);
+	} else {
+		control_hold(c, &hold, w, w->timeout);
+		op_settle(c, w);
+	}
+	pbuf_free(&errs);
+}
+
+static void cmd_start(struct client *c, struct proto_request *req)
+{
+	run_op(c, req, sup_start, OP_START);
+}
+
+static void cmd_stop(struct client *c, struct proto_request *req)
+{
+	run_op(c, req, sup_stop, OP_STOP);
+}
+
+static void cmd_restart(struct client *c, struct proto_request *req)
+{
+	run_op(c, req, sup_restart, OP_RESTART);
+}
+
+/* `signal NAME SIGNAL`: to the service's process group. */
+static void cmd_signal(struct client *c, struct proto_request *req)
+{
+	struct service *svc;
+	char err[256];
+	int sig;
+
+	if (req->nargs != 2) {
+		control_finish(c, "usage", "signal needs a service name and a signal");
+		return;
+	}
+	if (parse_signal(req->args[1], &sig) < 0) {
+		control_finishf(c, "usage", "unknown signal '%s' (use e.g. SIGHUP, USR1 or a number)",
+				req->args[1]);
+		return;
+	}
+	if (find_all(c, req->args, 1, &svc) < 0)
+		return;
+	log_info("control: signal %s %s (requested by uid %u, pid %ld)", req->args[0],
+		 signal_name(sig), (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
+	if (sup_signal(cmds.sup, svc, sig, err, sizeof err) < 0)
+		control_finish(c, "fail", err);
+	else
+		control_finish(c, "ok", NULL);
+}
+
+/* `reload NAME...`: each its reload-signal; every name must exist and
+ * have one before any is sent. */
+static void reload_services(struct client *c, struct proto_request *req)
+{
 	struct service **svcs = calloc(req->nargs, sizeof *svcs);
+	struct pbuf errs = { 0 };
+
 	if (!svcs) {
 		control_finish(c, "fail", "out of memory");
 		return;
@@ -131,37 +362,24 @@ static void run_op(struct client *c, struct proto_request *req, sup_op op)
 		free(svcs);
 		return;
 	}
-	for (size_t i = 0; i < req->nargs; i++) {
-		char err[256] = "";
-		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, req->args[i],
-			 (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
-		if (op(cmds.sup, svcs[i], err, sizeof err) < 0) {
-			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", req->args[i],
-				    *err ? err : "refused");
-			nerr++;
-		}
+	for (size_t i = 0; i < req->nargs; i++)
+		if (!svcs[i]->conf->reload_signal)
+			pbuf_printf(&errs, "%s%s has no reload-signal", errs.len ? "; " : "",
+				    svcs[i]->conf->name);
+	for (size_t i = 0; !errs.len && i < req->nargs; i++) {
+		char err[256];
+		log_info("control: reload %s (%s, requested by uid %u, pid %ld)", req->args[i],
+			 signal_name(svcs[i]->conf->reload_signal), (unsigned)control_peer_uid(c),
+			 (long)control_peer_pid(c));
+		if (sup_reload_one(cmds.sup, svcs[i], err, sizeof err) < 0)
+			pbuf_printf(&errs, "%s%s", errs.len ? "; " : "", err);
 	}
 	free(svcs);
-	if (nerr)
+	if (errs.len)
 		control_finish(c, "fail", errs.data);
 	else
 		control_finish(c, "ok", NULL);
 	pbuf_free(&errs);
-}
-
-static void cmd_start(struct client *c, struct proto_request *req)
-{
-	run_op(c, req, sup_start);
-}
-
-static void cmd_stop(struct client *c, struct proto_request *req)
-{
-	run_op(c, req, sup_stop);
-}
-
-static void cmd_restart(struct client *c, struct proto_request *req)
-{
-	run_op(c, req, sup_restart);
 }
 
 /* `wait`'s request: the services it waits for, and for how long. */
@@ -353,7 +571,7 @@ static void cmd_reload(struct client *c, struct proto_request *req)
 	char *report = NULL;
 
 	if (req->nargs) {
-		control_finish(c, "usage", "reload takes no arguments");
+		reload_services(c, req);
 		return;
 	}
 	if (!cmds.hooks.reload) {
@@ -438,6 +656,9 @@ const struct control_command command_table[] = {
 	{ "status", cmd_status },     { "start", cmd_start },     { "stop", cmd_stop },
 	{ "restart", cmd_restart },   { "wait", cmd_wait },       { "ready", cmd_ready },
 	{ "shutdown", cmd_shutdown }, { "reload", cmd_reload },   { "timeline", cmd_timeline },
-	{ "graph", cmd_graph },       { NULL, NULL },
+	{ "graph", cmd_graph },
+	/* per-service control */
+	{ "signal", cmd_signal },
+	{ NULL, NULL },
 };
 

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "graph.h"
+#include "parse.h"
 
 enum svc_type { TYPE_SIMPLE, TYPE_NOTIFY, TYPE_ONESHOT };
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -77,6 +78,12 @@ struct svc_conf {
 	char *user, *group;
 	int umask;              /* -1: inherit */
 	char *log_file;
+
+	/* hooks and exit statuses: each hook split into words, NULL: none */
+	char **pre_start, **post_start, **stop_command, **post_stop;
+	struct exit_set success_exit;
+	int reload_signal;      /* 0: none */
+	bool enabled;
 };
 
 struct config {

@@ -215,6 +215,50 @@ static int set_stop_signal(const struct key *k, void *obj, const char *v, struct
 	return 0;
 }
 
+/* A signal any: reload-signal (by name or number; an unknown name is
+ * rejected by name). */
+static int set_signal(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	int sig;
+	(void)c;
+	if (parse_signal(v, &sig))
+		return -1;
+	*FIELD(obj, k->off, int) = sig;
+	return 0;
+}
+
+/* A hook: a command split into words like command, run directly. */
+static int set_argv(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char **words;
+	int n;
+	if (split(k, v, &words, &n, c))
+		return -2;
+	if (n == 0) {
+		words_free(words);
+		report(c, "'%s' is empty", k->name);
+		return -2;
+	}
+	char ***f = FIELD(obj, k->off, char **);
+	words_free(*f);
+	*f = words;
+	return 0;
+}
+
+/* success-exit: statuses and signal names; the word that is neither is
+ * named. */
+static int set_exits(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char bad[64];
+	if (!parse_exit_set(v, FIELD(obj, k->off, struct exit_set), bad))
+		return 0;
+	if (!*bad)
+		return -1;
+	report(c, "'%s' in '%s' is neither an exit status (0 to 255) nor a signal name "
+	       "(e.g. 0 143 SIGTERM)", bad, k->name);
+	return -2;
+}
+
 /* The control socket, and the notify socket made beside it as PATH.notify:
  * both must fit a UNIX socket address (108 bytes with the NUL). */
 static int set_socket_path(const struct key *k, void *obj, const char *v, struct key_ctx *c)
@@ -324,7 +368,7 @@ static int set_tcp(const struct key *k, void *obj, const char *v, struct key_ctx
 
 /* A command run directly (ready-check, health-check): as written at off,
  * its words at off2 (split like command; never through a shell). */
-static int set_argv(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+static int set_argv_text(const struct key *k, void *obj, const char *v, struct key_ctx *c)
 {
 	char **words;
 	int n;
@@ -453,6 +497,11 @@ static const struct key_type
 		       .hint = "use e.g. 250ms, 10s, 2m, 1h, or seconds" },
 	t_stop_signal = { .parse = set_stop_signal, .field = F_INT, .what = "unknown signal",
 			  .hint = "use e.g. SIGTERM, SIGINT, SIGQUIT" },
+	t_signal = { .parse = set_signal, .field = F_INT, .what = "unknown signal",
+		     .hint = "use e.g. SIGHUP, HUP, USR1 or a number" },
+	t_argv = { .parse = set_argv, .field = F_STRV },
+	t_exits = { .parse = set_exits, .field = F_EXITS,
+		    .hint = "expected exit statuses and signal names, e.g. 0 143 SIGTERM" },
 	t_socket = { .parse = set_socket_path, .field = F_STR },
 	t_svc_type = { .parse = set_enum, .field = F_INT, .words = svc_types },
 	t_notify_access = { .parse = set_enum, .field = F_INT, .words = notify_accesses },
@@ -464,7 +513,7 @@ static const struct key_type
 	t_size = { .parse = set_size, .field = F_U64 },
 	t_start_limit = { .parse = set_start_limit, .field = F_INT, .field2 = F_DOUBLE },
 	t_tcp = { .parse = set_tcp, .field = F_STR, .field2 = F_STR },
-	t_argv = { .parse = set_argv, .field = F_TEXT, .field2 = F_STRV },
+	t_argv_text = { .parse = set_argv_text, .field = F_TEXT, .field2 = F_STRV },
 	t_url = { .parse = set_url, .field = F_STR },
 	t_regex = { .parse = set_regex, .field = F_STR },
 	t_duration_none = { .parse = set_duration_none, .field = F_DOUBLE, .what = "invalid duration",
@@ -490,7 +539,7 @@ static const struct key service_rows[] = {
 	{ "notify-access",     &t_notify_access, S(notify_access), 0,                 "main",       RESTART, "expected main or all" },
 	{ "ready-fd",          &t_fd,            S(ready_fd),     0,                  NULL,         RESTART, "expected a descriptor number from 3 to 1023" },
 	{ "ready-tcp",         &t_tcp,           S(ready_tcp_host), S(ready_tcp_port), NULL,        RESTART, "expected HOST:PORT, [IPV6]:PORT or PORT" },
-	{ "ready-check",       &t_argv,          S(ready_check),  S(ready_check_argv), NULL,        RESTART, NULL },
+	{ "ready-check",       &t_argv_text,     S(ready_check),  S(ready_check_argv), NULL,        RESTART, NULL },
 	{ "ready-http",        &t_url,           S(ready_http),   0,                  NULL,         RESTART, NULL },
 	{ "ready-log",         &t_regex,         S(ready_log),    0,                  NULL,         RESTART, NULL },
 	{ "ready-interval",    &t_duration,      S(ready_interval), 0,                "100ms",      RESTART, NULL },
@@ -512,8 +561,17 @@ static const struct key service_rows[] = {
 	{ "group",             &t_string,        S(group),        0,                  NULL,         RESTART, NULL },
 	{ "umask",             &t_umask,         S(umask),        0,                  NULL,         RESTART, "expected an octal mask such as 022" },
 	{ "log-file",          &t_path,          S(log_file),     0,                  NULL,         RESTART, NULL },
+	/* hooks and exit statuses: read when used, so a reload changes them
+	 * without a restart; enabled restarts (or stops) the service */
+	{ "pre-start",         &t_argv,          S(pre_start),    0,                  NULL,         LIVE,    NULL },
+	{ "post-start",        &t_argv,          S(post_start),   0,                  NULL,         LIVE,    NULL },
+	{ "stop-command",      &t_argv,          S(stop_command), 0,                  NULL,         LIVE,    NULL },
+	{ "post-stop",         &t_argv,          S(post_stop),    0,                  NULL,         LIVE,    NULL },
+	{ "success-exit",      &t_exits,         S(success_exit), 0,                  "0",          LIVE,    NULL },
+	{ "reload-signal",     &t_signal,        S(reload_signal), 0,                 NULL,         LIVE,    NULL },
+	{ "enabled",           &t_bool,          S(enabled),      0,                  "yes",        RESTART, NULL },
 	/* health after ready (probe.c) */
-	{ "health-check",      &t_argv,          S(health_check), S(health_check_argv), NULL,       RESTART, NULL },
+	{ "health-check",      &t_argv_text,     S(health_check), S(health_check_argv), NULL,       RESTART, NULL },
 	{ "health-http",       &t_url,           S(health_http),  0,                  NULL,         RESTART, NULL },
 	{ "health-tcp",        &t_tcp,           S(health_tcp_host), S(health_tcp_port), NULL,      RESTART, "expected HOST:PORT, [IPV6]:PORT or PORT" },
 	{ "health-interval",   &t_duration,      S(health_interval), 0,               "10s",        RESTART, NULL },
@@ -604,6 +662,8 @@ static bool field_equal(enum key_field f, const void *a, const void *b, size_t o
 		return CFIELD(a, off, const double *) == CFIELD(b, off, const double *);
 	case F_U64:
 		return CFIELD(a, off, const uint64_t *) == CFIELD(b, off, const uint64_t *);
+	case F_EXITS:
+		return !memcmp((const char *)a + off, (const char *)b + off, sizeof(struct exit_set));
 	}
 	return false;
 }
@@ -657,6 +717,9 @@ static int field_copy(enum key_field f, void *dst, const void *src, size_t off)
 		return 0;
 	case F_U64:
 		*FIELD(dst, off, uint64_t) = CFIELD(src, off, const uint64_t *);
+		return 0;
+	case F_EXITS:
+		*FIELD(dst, off, struct exit_set) = CFIELD(src, off, const struct exit_set *);
 		return 0;
 	}
 	return -1;

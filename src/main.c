@@ -200,6 +200,7 @@ int main(int argc, char **argv)
 		.stop_probe = probe_stop,
 		.start_health = probe_health_start,
 		.stop_health = probe_health_stop,
+		.spawn_hook = proc_spawn_hook,
 	};
 
 	parse_options(argc, argv, &opt);

@@ -298,11 +298,12 @@ static int child_main(void *arg)
 /* The daemon's environment (less what is meant for the daemon alone), the
  * user's HOME, USER and LOGNAME, NOTIFY_SOCKET for type = notify (and, for
  * the service's own process, with a watchdog: then WATCHDOG_USEC and
- * WATCHDOG_PID as systemd sets them), then the service's env; a later
- * KEY=VALUE replaces an earlier one, through a hash table (an env-file may
- * hold many thousands).  Strings made here go to pl->owned. */
+ * WATCHDOG_PID as systemd sets them), then the service's env, then more
+ * (a hook's); a later KEY=VALUE replaces an earlier one, through a hash
+ * table (an env-file may hold many thousands).  Strings made here go to
+ * pl->owned. */
 static char **child_env(struct plan *pl, const struct svc_conf *c, const struct passwd *pw,
-			bool main_process)
+			char *const *more, bool hook, bool main_process)
 {
 	struct envmap m = { 0 };
 	char **owned = pl->owned;
@@ -311,6 +312,8 @@ static char **child_env(struct plan *pl, const struct svc_conf *c, const struct 
 	while (environ[n])
 		n++;
 	for (size_t i = 0; c->env && c->env[i]; i++)
+		extra++;
+	for (size_t i = 0; more && more[i]; i++)
 		extra++;
 	if (envmap_reserve(&m, n + extra)) /* then no envmap_put() fails */
 		return NULL;
@@ -326,7 +329,7 @@ static char **child_env(struct plan *pl, const struct svc_conf *c, const struct 
 		if (asprintf(&owned[o], "LOGNAME=%s", pw->pw_name) > 0)
 			envmap_put(&m, owned[o++], NULL);
 	}
-	if ((c->type == TYPE_NOTIFY || dog) && notify_socket_path() &&
+	if ((c->type == TYPE_NOTIFY || dog) && !hook && notify_socket_path() &&
 	    asprintf(&owned[o], "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
 		envmap_put(&m, owned[o++], NULL);
 	if (dog) {
@@ -341,6 +344,8 @@ static char **child_env(struct plan *pl, const struct svc_conf *c, const struct 
 	}
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		envmap_put(&m, c->env[i], NULL);
+	for (size_t i = 0; more && more[i]; i++)
+		envmap_put(&m, more[i], NULL);
 	char **env = m.v;
 	free(m.slots);
 	return env;
@@ -355,8 +360,8 @@ static void plan_free(struct plan *pl)
 
 /* Everything the child needs, resolved in the daemon.  A problem found
  * here (unknown user) is reported by the child, as any other failure. */
-static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv,
-			bool main_process)
+static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, char *const *more,
+			bool hook, bool main_process)
 {
 	const struct passwd *pw = NULL;
 
@@ -396,7 +401,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv,
 			pl->ngroups = 1;
 		}
 	}
-	pl->envp = child_env(pl, c, pw, main_process);
+	pl->envp = child_env(pl, c, pw, more, hook, main_process);
 	if (!pl->envp) {
 		plan_free(pl);
 		errno = ENOMEM;
@@ -446,6 +451,39 @@ static void exec_cb(struct ev_loop *loop, ev_io *w, int revents)
 	proc_exec_drain(svc);
 }
 
+/* What a child's report says, for a service c running prog. */
+static void report_msg(const struct report *r, const struct svc_conf *c, const char *prog,
+		       char *msg, size_t len)
+{
+	const char *e = strerror(r->err);
+	switch (r->stage) {
+	case STAGE_EXEC:
+		snprintf(msg, len, "cannot exec %s: %s", prog, e);
+		break;
+	case STAGE_CHDIR:
+		snprintf(msg, len, "cannot change directory to %s: %s", c->directory, e);
+		break;
+	case STAGE_NO_USER:
+		snprintf(msg, len, "unknown user '%s'%s%s", c->user, r->err ? ": " : "",
+			 r->err ? e : "");
+		break;
+	case STAGE_NO_GROUP:
+		snprintf(msg, len, "unknown group '%s'%s%s", c->group, r->err ? ": " : "",
+			 r->err ? e : "");
+		break;
+	case STAGE_USER:
+		snprintf(msg, len, "cannot switch to user %s: %s", c->user, e);
+		break;
+	case STAGE_GROUP:
+		snprintf(msg, len, "cannot switch to group %s: %s", c->group ? c->group : c->user, e);
+		break;
+	default:
+		snprintf(msg, len, "cannot start: %s: %s",
+			 r->stage == STAGE_SETSID ? "setsid" : r->stage == STAGE_STDIO ? "stdio" :
+			 r->stage == STAGE_RLIMIT ? "setrlimit" : "environment", e);
+	}
+}
+
 /* The exec-status pipe says, until end-of-file: nothing (the child died
  * before exec), the mark (it reached exec: success), or the mark and/or a
  * report (it failed at a stage).  Bytes are gathered until end-of-file. */
@@ -484,34 +522,7 @@ void proc_exec_drain(struct service *svc)
 		return;
 	}
 	memcpy(&r, svc->exec_buf + off, sizeof r);
-	const char *e = strerror(r.err);
-	switch (r.stage) {
-	case STAGE_EXEC:
-		snprintf(msg, sizeof msg, "cannot exec %s: %s", c->argv[0], e);
-		break;
-	case STAGE_CHDIR:
-		snprintf(msg, sizeof msg, "cannot change directory to %s: %s", c->directory, e);
-		break;
-	case STAGE_NO_USER:
-		snprintf(msg, sizeof msg, "unknown user '%s'%s%s", c->user, r.err ? ": " : "",
-			 r.err ? e : "");
-		break;
-	case STAGE_NO_GROUP:
-		snprintf(msg, sizeof msg, "unknown group '%s'%s%s", c->group, r.err ? ": " : "",
-			 r.err ? e : "");
-		break;
-	case STAGE_USER:
-		snprintf(msg, sizeof msg, "cannot switch to user %s: %s", c->user, e);
-		break;
-	case STAGE_GROUP:
-		snprintf(msg, sizeof msg, "cannot switch to group %s: %s",
-			 c->group ? c->group : c->user, e);
-		break;
-	default:
-		snprintf(msg, sizeof msg, "cannot start: %s: %s",
-			 r.stage == STAGE_SETSID ? "setsid" : r.stage == STAGE_STDIO ? "stdio" :
-			 r.stage == STAGE_RLIMIT ? "setrlimit" : "environment", e);
-	}
+	report_msg(&r, c, c->argv[0], msg, sizeof msg);
 	sup_exec_result(svc, msg);
 }
 
@@ -522,6 +533,27 @@ static void close_pair(int p[2])
 			close(p[i]);
 			p[i] = -1;
 		}
+}
+
+/* The child's ends of its output pipes are closed; the daemon's read as
+ * the service's output. */
+static void attach_output(const struct svc_conf *c, const struct plan *pl, int op[2], int xp[2])
+{
+	/* the log-file is the service's: opened with its rights; when its
+	 * user or group is unknown it fails to start, and no file is opened
+	 * for it */
+	const struct file_owner owner = {
+		.as_service = pl->set_ids, .uid = pl->set_uid ? pl->uid : geteuid(),
+		.gid = pl->gid, .groups = pl->groups, .ngroups = pl->ngroups,
+		.user = c->user, .group = c->group,
+	};
+	const char *log_file = pl->fail_stage == STAGE_NO_USER ||
+			pl->fail_stage == STAGE_NO_GROUP ? NULL : c->log_file;
+	close(op[1]);
+	close(xp[1]);
+	op[1] = xp[1] = -1;
+	output_attach(c->name, op[0], 1, prefix_output, log_file, &owner);
+	output_attach(c->name, xp[0], 2, prefix_output, log_file, &owner);
 }
 
 pid_t proc_spawn(struct service *svc, int *exec_fd)
@@ -535,7 +567,7 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (plan_prepare(&pl, c, c->argv, true) < 0)
+	if (plan_prepare(&pl, c, c->argv, NULL, false, true) < 0)
 		return -1;
 	bool piped = prefix_output || c->log_file || c->ready_log; /* ready-log reads it */
 	if (pipe2(ep, O_CLOEXEC) < 0 ||
@@ -546,22 +578,8 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 	if (pid < 0)
 		goto fail;
 	close(ep[1]);
-	if (piped) {
-		/* the log-file is the service's: opened with its rights; when
-		 * its user or group is unknown it fails to start, and no file
-		 * is opened for it */
-		const struct file_owner owner = {
-			.as_service = pl.set_ids, .uid = pl.set_uid ? pl.uid : geteuid(),
-			.gid = pl.gid, .groups = pl.groups, .ngroups = pl.ngroups,
-			.user = c->user, .group = c->group,
-		};
-		const char *log_file = pl.fail_stage == STAGE_NO_USER ||
-				pl.fail_stage == STAGE_NO_GROUP ? NULL : c->log_file;
-		close(op[1]);
-		close(xp[1]);
-		output_attach(c->name, op[0], 1, prefix_output, log_file, &owner);
-		output_attach(c->name, xp[0], 2, prefix_output, log_file, &owner);
-	}
+	if (piped)
+		attach_output(c, &pl, op, xp);
 	plan_free(&pl);
 	if (rp[0] >= 0) {
 		close(rp[1]);
@@ -582,6 +600,72 @@ fail:;
 	return -1;
 }
 
+/* A hook: as the service's own process (the same plan, the same output),
+ * without its ready-fd and NOTIFY_SOCKET; its exec-status pipe is read
+ * once it has exited (proc_hook_result). */
+pid_t proc_spawn_hook(struct service *svc, char *const *argv, char *const *env, int *exec_fd)
+{
+	int ep[2] = { -1, -1 }, op[2] = { -1, -1 }, xp[2] = { -1, -1 };
+	const struct svc_conf *c = svc->conf;
+	struct plan pl;
+
+	*exec_fd = -1;
+	if (!argv || !argv[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (plan_prepare(&pl, c, (char **)argv, env, true, false) < 0)
+		return -1;
+	pl.ready_fd = -1;
+	bool piped = prefix_output || c->log_file;
+	if (pipe2(ep, O_CLOEXEC) < 0 ||
+	    (piped && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)))
+		goto fail;
+	pid_t pid = plan_run(&pl, op[1], xp[1], ep[1], -1);
+	if (pid < 0)
+		goto fail;
+	close(ep[1]);
+	if (piped)
+		attach_output(c, &pl, op, xp);
+	plan_free(&pl);
+	fcntl(ep[0], F_SETFL, O_NONBLOCK);
+	*exec_fd = ep[0];
+	return pid;
+fail:;
+	int e = errno;
+	plan_free(&pl);
+	close_pair(ep), close_pair(op), close_pair(xp);
+	errno = e;
+	return -1;
+}
+
+bool proc_hook_result(struct service *svc, char *const *argv, char *msg, size_t len)
+{
+	unsigned char buf[16];
+	struct report r;
+	size_t n = 0;
+
+	if (svc->hook_exec_fd < 0)
+		return false;
+	for (;;) {
+		ssize_t k = read(svc->hook_exec_fd, buf + n, sizeof buf - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0 || (n += (size_t)k) == sizeof buf)
+			break;
+	}
+	size_t off = n && buf[0] == EXEC_MARK[0];
+	if (n == 0) {
+		snprintf(msg, len, "died before it could run its program");
+		return true;
+	}
+	if (n - off != sizeof r)
+		return false;
+	memcpy(&r, buf + off, sizeof r);
+	report_msg(&r, svc->conf, argv && argv[0] ? argv[0] : "?", msg, len);
+	return true;
+}
+
 pid_t proc_spawn_check(struct service *svc, char **argv, int out, int *exec_fd)
 {
 	const struct svc_conf *c = svc->conf;
@@ -589,7 +673,7 @@ pid_t proc_spawn_check(struct service *svc, char **argv, int out, int *exec_fd)
 	int ep[2];
 
 	*exec_fd = -1;
-	if (plan_prepare(&pl, c, argv, false) < 0)
+	if (plan_prepare(&pl, c, argv, NULL, false, false) < 0)
 		return -1;
 	pl.quiet = out < 0;
 	pl.ready_fd = -1;
@@ -618,7 +702,7 @@ pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
 	struct plan pl;
 	int ep[2];
 
-	if (plan_prepare(&pl, &none, argv, false) < 0)
+	if (plan_prepare(&pl, &none, argv, NULL, false, false) < 0)
 		return -1;
 	pl.main_cmd = true;
 	pl.tty = tty;

@@ -32,6 +32,14 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output,
 pid_t proc_spawn(struct service *svc, int *exec_fd);
 int proc_kill_group(pid_t pgid, int sig);
 
+/* sys_ops.spawn_hook: one of svc's hooks (argv), as the service would
+ * run, its output the service's, env added last. */
+pid_t proc_spawn_hook(struct service *svc, char *const *argv, char *const *env, int *exec_fd);
+
+/* After svc's hook (argv) exited: true with why in msg when it never ran
+ * its program (the exec-status pipe says so), else false. */
+bool proc_hook_result(struct service *svc, char *const *argv, char *msg, size_t len);
+
 /* Run a check's argv (ready-check, health-check) as the service would
  * run, in a session of its own, its stdout and stderr to out (-1:
  * /dev/null).  Returns its pid, *exec_fd the exec-status pipe (read it

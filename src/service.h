@@ -33,6 +33,12 @@
 struct service;
 struct supervisor;
 
+/* A service's hooks: at most one runs at a time. */
+enum hook_kind { HOOK_NONE, HOOK_PRE_START, HOOK_POST_START, HOOK_STOP_COMMAND, HOOK_POST_STOP };
+
+/* "pre-start" ... as the keys name them; "-" for HOOK_NONE. */
+const char *hook_name(enum hook_kind k);
+
 struct sys_ops {
 	/* Start svc's process in its own session.  Returns the pid, with
 	 * *exec_fd the read end of the exec-status pipe (or -1 when the
@@ -51,6 +57,12 @@ struct sys_ops {
 	 * leaves ready (may be NULL). */
 	void (*start_health)(struct service *svc);
 	void (*stop_health)(struct service *svc);
+	/* Start one of svc's hooks as svc's process would be started, in a
+	 * session of its own, with the extra KEY=VALUE entries of env (may be
+	 * NULL) last.  Returns the pid, with *exec_fd the read end of its
+	 * exec-status pipe (or -1); -1 with errno when nothing was started.
+	 * May be NULL: no hook runs (each fails at once). */
+	pid_t (*spawn_hook)(struct service *svc, char *const *argv, char *const *env, int *exec_fd);
 };
 
 struct service {            /* read-only outside service.c: see the top */
@@ -89,6 +101,13 @@ struct service {            /* read-only outside service.c: see the top */
 
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
+
+	/* its hook, while one runs */
+	enum hook_kind hook;    /* HOOK_NONE: none */
+	pid_t hook_pid;         /* also its process group */
+	int hook_exec_fd;       /* its exec-status pipe, -1 when none */
+	bool hook_timed_out;    /* killed for running past its bound */
+	ev_timer w_hook_timer;  /* its bound */
 
 	ev_tstamp notify_warned;    /* the last warning about its notify messages */
 	unsigned notify_suppressed; /* warnings held back since */
@@ -166,6 +185,16 @@ void sup_service_exited(struct service *svc, int status);
  * NULL for any other process (an orphan). */
 struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
 
+/* One of svc's hooks ended with this wait status; msg: why it could not
+ * run its program (the exec-status pipe), or NULL. */
+void sup_hook_exited(struct service *svc, int status, const char *msg);
+
+/* The command (words) of hook k in c, or NULL. */
+char **sup_hook_argv(const struct svc_conf *c, enum hook_kind k);
+
+/* The service whose hook is pid, or NULL. */
+struct service *sup_find_hook(struct supervisor *sup, pid_t pid);
+
 /* The service whose main process is pid, or NULL. */
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid);
 
@@ -199,6 +228,13 @@ int sup_stop(struct supervisor *sup, struct service *svc, char *err, size_t len)
 
 /* Stop svc (its dependents keep running) and start it again. */
 int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t len);
+
+/* Send sig to svc's process group (and its main process, when MAINPID=
+ * moved it out); an error when it has no main process. */
+int sup_signal(struct supervisor *sup, struct service *svc, int sig, char *err, size_t len);
+
+/* Send svc's reload-signal to its main process; an error without one. */
+int sup_reload_one(struct supervisor *sup, struct service *svc, char *err, size_t len);
 
 /* Apply a new, valid config (ownership passes): removed and changed
  * services stop (in the old graph's order), then added and changed ones

@@ -45,7 +45,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert isinstance(d, list), "not an array"
 assert [o["name"] for o in d] == ["web", "once", "killed", "notified"], "names/order"
-keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason", "health"}
+keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason", "hook", "health"}
 for o in d:
     assert set(o) == keys, ("keys", o)
     assert isinstance(o["restarts"], int), o

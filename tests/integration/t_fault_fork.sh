@@ -60,7 +60,10 @@ wait_state after_victim stopped
 wait_state victim stopped
 n0=$(injected clone)
 inject clone errno=EAGAIN
-ctl start after_victim >/dev/null || fail "musterctl start after_victim failed"
+# (a start waits for the outcome: victim fails for good, so does it)
+ctl start after_victim >/dev/null 2>start.err
+assert_eq 1 "$?" "exit status of a start that fails"
+assert_grep start.err 'after_victim failed: dependency victim failed' "the reason"
 wait_state victim failed
 assert_grep "$ERR" 'victim: failed: start limit hit: .*cannot start: Resource temporarily unavailable'
 wait_state after_victim failed

@@ -1578,6 +1578,9 @@ START_TEST(test_reload_rules)
 		{ "graceful-timeout", "1s" }, { "control-socket", "/tmp/s.sock" },
 		{ "log-prefix", "no" }, { "log-timestamps", "yes" }, { "log-level", "debug" },
 		{ "log-max-size", "1M" }, { "log-max-files", "2" },
+		{ "pre-start", "/bin/true x" }, { "post-start", "/bin/true x" },
+		{ "stop-command", "/bin/true x" }, { "post-stop", "/bin/true x" },
+		{ "success-exit", "0 143 SIGTERM" }, { "reload-signal", "HUP" }, { "enabled", "no" },
 	};
 	const char *base_text = "[service b]\ncommand = /bin/true\n[service a]\ncommand = /bin/true\n";
 	struct config *base = load_ok(base_text), *again = load_ok(base_text);
@@ -1606,7 +1609,15 @@ START_TEST(test_reload_rules)
 			ck_assert_msg(!key_equal(k, t ? (void *)base : (void *)svc(base, "a"),
 						 t ? (void *)c : (void *)svc(c, "a")),
 				      "key '%s': the sample is the default", k->name);
-			if (t == 0) {
+			/* hooks and exit statuses are read when used: live */
+			bool live = !strcmp(k->name, "pre-start") || !strcmp(k->name, "post-start") ||
+				    !strcmp(k->name, "stop-command") || !strcmp(k->name, "post-stop") ||
+				    !strcmp(k->name, "success-exit") || !strcmp(k->name, "reload-signal");
+			if (t == 0 && live) {
+				ck_assert_int_eq(k->reload, RELOAD_LIVE);
+				ck_assert_msg(svc_conf_equal(svc(base, "a"), svc(c, "a")),
+					      "changing '%s' restarts the service", k->name);
+			} else if (t == 0) {
 				ck_assert_int_eq(k->reload, RELOAD_RESTART);
 				ck_assert_msg(!svc_conf_equal(svc(base, "a"), svc(c, "a")),
 					      "changing '%s' does not restart the service", k->name);
