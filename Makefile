@@ -33,11 +33,11 @@ else
 BUILD     := build
 endif
 
-CORE      := parse keys config envfile graph log lifecycle service proc output notify probe \
+CORE      := parse keys config envfile graph log lifecycle service proc cgroup output notify probe \
              resolve http \
              control control_proto init reload signals shutdown progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config envfile graph lifecycle service control docs notify supervise \
+UNITS     := parse config envfile graph lifecycle service control docs notify supervise cgroup \
              probe
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
@@ -121,7 +121,9 @@ sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
 
 # The daemon under valgrind (memcheck, definite leaks are errors) through
-# the integration scenarios that do not hang on tight timing.
+# the integration scenarios that do not hang on tight timing.  (Not
+# t_limits_proc: valgrind refuses a child's setrlimit(RLIMIT_NOFILE), as
+# it keeps descriptors of its own.)
 VALGRIND_TESTS = t_hook_order t_hook_pre_start_fail t_enabled_no t_start_order_oneshot t_shutdown_order t_shutdown_through_oneshot \
   t_reload t_ctl_status t_ctl_start_stop t_ctl_restart t_ctl_wait t_ctl_abuse \
   t_out_partial t_out_longline t_out_logfile t_exec_failure t_oneshot_failure \
@@ -130,6 +132,7 @@ VALGRIND_TESTS = t_hook_order t_hook_pre_start_fail t_enabled_no t_start_order_o
   t_cmd_exit_status t_setsid_grandchild t_no_fd_leak t_check t_zero_config_init \
   t_trust_mainpid t_trust_config_bounds \
   t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink \
+  t_limits_refused t_cgroup_kill t_cgroup_mainpid \
   t_health_http t_health_stop t_health_cancel t_health_reload t_ready_http t_ready_log
 valgrind: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed; run: apt-get install valgrind"; exit 1; }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "parse.h"
 #include "timeline.h"
@@ -64,6 +65,20 @@ static int find_all(struct client *c, char *const *names, size_t n, struct servi
 	return nunknown ? -1 : 0;
 }
 
+/* With cgroups: the processes in its cgroup and its memory.current. */
+static void status_cgroup(struct pbuf *b, const struct service *s)
+{
+	long procs;
+	int64_t mem;
+	if (!cgroup_enabled() || !has_process(s))
+		return;
+	cgroup_stats(s->conf->name, &procs, &mem);
+	if (procs >= 0)
+		proto_row_fieldf(b, "cgroup_procs", "%ld", procs);
+	if (mem >= 0)
+		proto_row_fieldf(b, "cgroup_memory", "%lld", (long long)mem);
+}
+
 static void status_row(struct pbuf *b, const struct service *s)
 {
 	proto_row_begin(b);
@@ -84,6 +99,7 @@ static void status_row(struct pbuf *b, const struct service *s)
 		proto_row_fieldf(b, "hook_pid", "%ld", (long)s->hook_pid);
 	}
 	proto_row_field(b, "reason", s->reason);
+	status_cgroup(b, s);
 	/* none at all without a check: musterctl then shows no HEALTH column */
 	if (s->conf->health_check_argv || s->conf->health_http || s->conf->health_tcp_host ||
 	    s->conf->watchdog > 0)

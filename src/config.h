@@ -24,6 +24,20 @@ enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum notify_access { NOTIFY_MAIN, NOTIFY_ALL };
 enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 enum on_unhealthy { UNHEALTHY_RESTART, UNHEALTHY_STOP, UNHEALTHY_IGNORE };
+enum cgroups_mode { CGROUPS_AUTO, CGROUPS_YES, CGROUPS_NO };
+
+/* ---- containment and limits: the limit-* keys, in proc.c's order ---- */
+enum svc_limit {
+	LIM_NOFILE, LIM_NPROC, LIM_CORE, LIM_MEMLOCK, LIM_STACK, LIM_AS, LIM_FSIZE, LIM_CPU,
+	SVC_NLIMITS
+};
+#define SVC_LIMIT_INFINITY UINT64_MAX
+struct svc_rlimit {
+	bool set;               /* false: inherited from muster */
+	uint64_t soft, hard;    /* SVC_LIMIT_INFINITY: infinity */
+};
+#define SVC_NICE_UNSET 100      /* nice: inherited */
+#define SVC_OOM_UNSET 10000     /* oom-score-adjust: inherited */
 
 struct svc_conf {
 	char *name;
@@ -79,6 +93,14 @@ struct svc_conf {
 	int umask;              /* -1: inherit */
 	char *log_file;
 
+	/* containment and limits (proc.c before exec, cgroup.c) */
+	struct svc_rlimit limits[SVC_NLIMITS];
+	int nice;               /* SVC_NICE_UNSET: inherited */
+	int oom_score_adjust;   /* SVC_OOM_UNSET: inherited */
+	bool no_new_privileges;
+	uint64_t memory_max;    /* 0: none */
+	uint64_t pids_max;      /* 0: none */
+	int cpu_weight;         /* 0: none */
 	/* hooks and exit statuses: each hook split into words, NULL: none */
 	char **pre_start, **post_start, **stop_command, **post_stop;
 	struct exit_set success_exit;
@@ -96,6 +118,7 @@ struct config {
 	bool log_level_set;
 	uint64_t log_max_size;
 	int log_max_files;
+	enum cgroups_mode cgroups;
 
 	struct svc_conf *services;
 	size_t nservices;

@@ -21,7 +21,8 @@ _Static_assert(sizeof(enum svc_type) == sizeof(int) &&
 	       sizeof(enum restart_policy) == sizeof(int) &&
 	       sizeof(enum notify_access) == sizeof(int) &&
 	       sizeof(enum log_level) == sizeof(int) &&
-	       sizeof(enum on_unhealthy) == sizeof(int),
+	       sizeof(enum on_unhealthy) == sizeof(int) &&
+	       sizeof(enum cgroups_mode) == sizeof(int),
 	       "enum fields are set and compared as int");
 
 /* The field at offset off of obj, of the type; CFIELD: its value, read
@@ -480,6 +481,73 @@ static int set_env(const struct key *k, void *obj, const char *v, struct key_ctx
 	return r;
 }
 
+/* ---- containment and limits ----------------------------------------- */
+
+/* One side of a limit-*: "infinity" (or "unlimited"), or a number; with
+ * K, M, G or T for the keys measured in bytes (type->min set). */
+static int limit_value(const struct key *k, const char *v, size_t n, uint64_t *out)
+{
+	char buf[64];
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (!strcmp(buf, "infinity") || !strcmp(buf, "unlimited")) {
+		*out = SVC_LIMIT_INFINITY;
+		return 0;
+	}
+	if (k->type->min) /* a size */
+		return parse_size(buf, out) || *out == SVC_LIMIT_INFINITY ? -1 : 0;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(buf, &end, 10);
+	if (!isdigit((unsigned char)buf[0]) || *end || errno || x == SVC_LIMIT_INFINITY)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/* SOFT or SOFT:HARD; a lone value sets both (as systemd's LimitNOFILE=N). */
+static int set_rlimit(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	struct svc_rlimit l = { .set = true };
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	if (limit_value(k, v, n, &l.soft))
+		return -1;
+	l.hard = l.soft;
+	if (colon && limit_value(k, colon + 1, strlen(colon + 1), &l.hard))
+		return -1;
+	if (l.soft > l.hard) {
+		report(c, "'%s' for '%s': the soft limit is above the hard limit", v, k->name);
+		return -2;
+	}
+	*FIELD(obj, k->off, struct svc_rlimit) = l;
+	return 0;
+}
+
+/* memory-max (bytes, K/M/G/T) and pids-max (a count): "max" is no limit. */
+static int set_cgroup_max(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	uint64_t x;
+	(void)c;
+	if (!strcmp(v, "max") || !strcmp(v, "infinity")) {
+		*FIELD(obj, k->off, uint64_t) = 0;
+		return 0;
+	}
+	if (k->type->min) {
+		if (parse_size(v, &x) || x == 0)
+			return -1;
+	} else {
+		long n;
+		if (parse_int(v, 1, 1L << 30, &n))
+			return -1;
+		x = (uint64_t)n;
+	}
+	*FIELD(obj, k->off, uint64_t) = x;
+	return 0;
+}
+
 /* ---- value types ----------------------------------------------------- */
 
 static const char *const svc_types[] = { "simple", "notify", "oneshot", NULL };
@@ -487,6 +555,7 @@ static const char *const notify_accesses[] = { "main", "all", NULL };
 static const char *const restart_policies[] = { "no", "on-failure", "always", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 static const char *const unhealthy_policies[] = { "restart", "stop", "ignore", NULL };
+static const char *const cgroups_modes[] = { "auto", "yes", "no", NULL };
 
 static const struct key_type
 	t_string = { .parse = set_string, .field = F_STR },
@@ -521,7 +590,19 @@ static const struct key_type
 	t_retries = { .parse = set_int, .field = F_INT, .min = 1, .max = 1000 },
 	t_on_unhealthy = { .parse = set_enum, .field = F_INT, .words = unhealthy_policies },
 	t_names = { .parse = set_names, .field = F_STRV, .list = true },
-	t_env = { .parse = set_env, .field = F_STRV, .list = true };
+	t_env = { .parse = set_env, .field = F_STRV, .list = true },
+	/* containment and limits */
+	t_rlimit = { .parse = set_rlimit, .field = F_LIMIT, .what = "invalid limit",
+		     .hint = "expected SOFT or SOFT:HARD, each a number or infinity" },
+	t_rlimit_size = { .parse = set_rlimit, .field = F_LIMIT, .what = "invalid limit", .min = 1,
+			  .hint = "expected SOFT or SOFT:HARD, each bytes (with K, M or G) or infinity" },
+	t_nice = { .parse = set_int, .field = F_INT, .min = -20, .max = 19, .unset = SVC_NICE_UNSET },
+	t_oom_adjust = { .parse = set_int, .field = F_INT, .min = -1000, .max = 1000,
+			 .unset = SVC_OOM_UNSET },
+	t_memory_max = { .parse = set_cgroup_max, .field = F_U64, .min = 1 },
+	t_pids_max = { .parse = set_cgroup_max, .field = F_U64 },
+	t_cpu_weight = { .parse = set_int, .field = F_INT, .min = 1, .max = 10000 },
+	t_cgroups = { .parse = set_enum, .field = F_INT, .words = cgroups_modes };
 
 /* ---- the tables ------------------------------------------------------ */
 
@@ -561,6 +642,21 @@ static const struct key service_rows[] = {
 	{ "group",             &t_string,        S(group),        0,                  NULL,         RESTART, NULL },
 	{ "umask",             &t_umask,         S(umask),        0,                  NULL,         RESTART, "expected an octal mask such as 022" },
 	{ "log-file",          &t_path,          S(log_file),     0,                  NULL,         RESTART, NULL },
+	/* containment and limits: before exec (proc.c), the service's cgroup (cgroup.c) */
+	{ "limit-nofile",      &t_rlimit,        S(limits[LIM_NOFILE]), 0,            NULL,         RESTART, NULL },
+	{ "limit-nproc",       &t_rlimit,        S(limits[LIM_NPROC]), 0,             NULL,         RESTART, NULL },
+	{ "limit-core",        &t_rlimit_size,   S(limits[LIM_CORE]), 0,              NULL,         RESTART, NULL },
+	{ "limit-memlock",     &t_rlimit_size,   S(limits[LIM_MEMLOCK]), 0,           NULL,         RESTART, NULL },
+	{ "limit-stack",       &t_rlimit_size,   S(limits[LIM_STACK]), 0,             NULL,         RESTART, NULL },
+	{ "limit-as",          &t_rlimit_size,   S(limits[LIM_AS]), 0,                NULL,         RESTART, NULL },
+	{ "limit-fsize",       &t_rlimit_size,   S(limits[LIM_FSIZE]), 0,             NULL,         RESTART, NULL },
+	{ "limit-cpu",         &t_rlimit,        S(limits[LIM_CPU]), 0,               NULL,         RESTART, "expected SOFT or SOFT:HARD, each seconds or infinity" },
+	{ "nice",              &t_nice,          S(nice),         0,                  NULL,         RESTART, "expected -20 to 19" },
+	{ "oom-score-adjust",  &t_oom_adjust,    S(oom_score_adjust), 0,              NULL,         RESTART, "expected -1000 to 1000" },
+	{ "no-new-privileges", &t_bool,          S(no_new_privileges), 0,             "no",         RESTART, NULL },
+	{ "memory-max",        &t_memory_max,    S(memory_max),   0,                  NULL,         RESTART, "expected bytes, or with K, M, G or T, e.g. 512M, or max" },
+	{ "pids-max",          &t_pids_max,      S(pids_max),     0,                  NULL,         RESTART, "expected a count of processes, or max" },
+	{ "cpu-weight",        &t_cpu_weight,    S(cpu_weight),   0,                  NULL,         RESTART, "expected 1 to 10000 (100 is the kernel's default)" },
 	/* hooks and exit statuses: read when used, so a reload changes them
 	 * without a restart; enabled restarts (or stops) the service */
 	{ "pre-start",         &t_argv,          S(pre_start),    0,                  NULL,         LIVE,    NULL },
@@ -590,6 +686,7 @@ static const struct key muster_rows[] = {
 	{ "log-level",         &t_log_level,     M(log_level),    0,                  "info",       LIVE,    "expected debug, info, warning or error" },
 	{ "log-max-size",      &t_size,          M(log_max_size), 0,                  "0",          LIVE,    "expected bytes, or with K, M or G, e.g. 10M" },
 	{ "log-max-files",     &t_count,         M(log_max_files), 0,                 "5",          LIVE,    "expected a count from 1 to 1000" },
+	{ "cgroups",           &t_cgroups,       M(cgroups),      0,                  "auto",       DAEMON,  "expected auto, yes or no" },
 };
 
 const struct key_table keys_service = {
@@ -662,6 +759,11 @@ static bool field_equal(enum key_field f, const void *a, const void *b, size_t o
 		return CFIELD(a, off, const double *) == CFIELD(b, off, const double *);
 	case F_U64:
 		return CFIELD(a, off, const uint64_t *) == CFIELD(b, off, const uint64_t *);
+	case F_LIMIT: {
+		const struct svc_rlimit *x = (const void *)((const char *)a + off);
+		const struct svc_rlimit *y = (const void *)((const char *)b + off);
+		return x->set == y->set && (!x->set || (x->soft == y->soft && x->hard == y->hard));
+	}
 	case F_EXITS:
 		return !memcmp((const char *)a + off, (const char *)b + off, sizeof(struct exit_set));
 	}
@@ -717,6 +819,9 @@ static int field_copy(enum key_field f, void *dst, const void *src, size_t off)
 		return 0;
 	case F_U64:
 		*FIELD(dst, off, uint64_t) = CFIELD(src, off, const uint64_t *);
+		return 0;
+	case F_LIMIT:
+		*FIELD(dst, off, struct svc_rlimit) = CFIELD(src, off, const struct svc_rlimit *);
 		return 0;
 	case F_EXITS:
 		*FIELD(dst, off, struct exit_set) = CFIELD(src, off, const struct exit_set *);

@@ -38,6 +38,7 @@ enum key_field {
 	F_INT,                  /* int, or an enum */
 	F_DOUBLE,
 	F_U64,
+	F_LIMIT,                /* struct svc_rlimit */
 	F_EXITS,                /* struct exit_set */
 };
 

@@ -3,6 +3,7 @@
  * order, the loop, exit; each step's work is in the file named for it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "commands.h"
 #include "config.h"
 #include "control.h"
@@ -176,10 +178,50 @@ static void state_changed(struct service *svc, enum svc_state old)
 	init_state_changed(svc);
 }
 
+/* ---- containment --------------------------------------------------- */
+
+static void cgroup_changed(const char *name)
+{
+	struct service *svc = sup_find(&sup, name);
+	if (svc)
+		sup_cgroup_changed(svc);
+}
+
+/* cgroups = yes without a usable hierarchy, or with a limit whose
+ * controller is missing: an error; auto: one line each.  0 or -1. */
+static int setup_cgroups(const struct config *cfg)
+{
+	char err[PATH_MAX + 128];
+	enum cgroups_mode mode = zero_config() && !getenv("MUSTER_CGROUP_ROOT") ? CGROUPS_NO
+										: cfg->cgroups;
+	if (cgroup_setup(mode, err, sizeof err) < 0) {
+		log_error("cgroups = yes: %s", err);
+		return -1;
+	}
+	if (err[0])
+		log_info("cgroups: not used (%s); services run in process groups", err);
+	else if (cgroup_enabled())
+		log_debug("cgroups: services run in cgroups below %s", cgroup_base());
+	int bad = 0;
+	for (size_t i = 0; i < cfg->nservices; i++) {
+		const struct svc_conf *c = &cfg->services[i];
+		if (cgroup_check_limits(c, err, sizeof err) == 0)
+			continue;
+		if (mode == CGROUPS_YES) {
+			log_error("%s: %s", c->name, err);
+			bad++;
+		} else {
+			log_warn("%s: %s; the limit is not applied", c->name, err);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* Startup failed after the output was set up: write what was said. */
 static int fail_early(void)
 {
 	output_finish(1);
+	cgroup_teardown();
 	return 1;
 }
 
@@ -200,6 +242,10 @@ int main(int argc, char **argv)
 		.stop_probe = probe_stop,
 		.start_health = probe_health_start,
 		.stop_health = probe_health_stop,
+		.kill_cgroup = proc_kill_cgroup,
+		.cgroup_populated = proc_cgroup_populated,
+		.cgroup_oom_kills = proc_cgroup_oom_kills,
+		.cgroup_release = proc_cgroup_release,
 		.spawn_hook = proc_spawn_hook,
 	};
 
@@ -238,6 +284,13 @@ int main(int argc, char **argv)
 		output_init(loop, cfg);
 	output_set_width(name_width(cfg));
 	proc_init(loop, nofile, cfg->log_prefix, probe_watch_ready_fd);
+	if (setup_cgroups(cfg) < 0) {
+		fail_early();
+		config_free(cfg);
+		ev_loop_destroy(loop);
+		return EX_CONFIG_;
+	}
+	cgroup_watch_init(loop, cgroup_changed);
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {
 		log_error("out of memory");
 		return fail_early();
@@ -283,6 +336,7 @@ int main(int argc, char **argv)
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	control_close();
 	commands_close();
+	cgroup_teardown();
 	sup_free(&sup);
 	config_free(cfg);
 	ev_loop_destroy(loop);

@@ -470,6 +470,16 @@ static void print_status_json(const struct rows *rows)
 		json_string_or_null(&b, proto_field(r, "text"));
 		pbuf_addstr(&b, ", \"reason\": ");
 		json_string_or_null(&b, proto_field(r, "reason"));
+		/* with cgroups: its cgroup's process count and memory.current */
+		if (proto_field(r, "cgroup_procs")) {
+			pbuf_addstr(&b, ", \"cgroup\": {\"procs\": ");
+			json_number(&b, proto_field(r, "cgroup_procs"));
+			pbuf_addstr(&b, ", \"memory\": ");
+			json_number(&b, proto_field(r, "cgroup_memory"));
+			pbuf_addstr(&b, "}");
+		} else {
+			pbuf_addstr(&b, ", \"cgroup\": null");
+		}
 		pbuf_addstr(&b, ", \"hook\": ");
 		json_string_or_null(&b, proto_field(r, "hook"));
 		pbuf_addstr(&b, ", \"health\": "); /* null: no check */

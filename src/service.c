@@ -69,6 +69,10 @@ bool sup_is_wanted(const struct service *svc)
  * process too when MAINPID= moved it out of that group. */
 static int signal_service(struct service *svc, int sig)
 {
+	const struct sys_ops *ops = svc->sup->ops;
+	/* with a cgroup: every process in it, escaped grandchildren too */
+	if (ops->kill_cgroup && ops->kill_cgroup(svc, sig) == 0)
+		return 0;
 	int r = svc->sup->ops->kill_group(svc->pgid, sig);
 	if (svc->pid > 0 && svc->pid != svc->pgid && svc->sup->ops->kill_pid)
 		svc->sup->ops->kill_pid(svc->pid, sig);
@@ -309,6 +313,13 @@ static void stop_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct service *svc = w->data;
 	(void)loop, (void)revents;
+	if (svc->draining) {
+		/* its main process is gone; what is left of its cgroup goes */
+		log_warn("%s: processes left in its cgroup %gs after its exit: killing them",
+			 svc->conf->name, svc->conf->stop_timeout);
+		signal_service(svc, SIGKILL);
+		return;
+	}
 	dispatch(svc, EV_STOP_TIMEOUT, NULL);
 	run_queue(svc->sup);
 }
@@ -743,6 +754,8 @@ static void spawn(struct service *svc, const struct lc_cell *c)
 	svc->pid = pid;
 	svc->pgid = pid;
 	svc->exec_fd = fd;
+	svc->draining = svc->oom_killed = false;
+	svc->oom_seen = sup->ops->cgroup_oom_kills ? sup->ops->cgroup_oom_kills(svc) : 0;
 	svc->t_starting = ev_now(sup->loop);
 	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
 	enter(svc, c, NULL);
@@ -1363,19 +1376,67 @@ struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 	return NULL;
 }
 
+/* An OOM kill in its cgroup since it started: said once, and its reason. */
+static void check_oom(struct service *svc)
+{
+	const struct sys_ops *ops = svc->sup->ops;
+	unsigned long n = ops->cgroup_oom_kills ? ops->cgroup_oom_kills(svc) : 0;
+	if (n <= svc->oom_seen)
+		return;
+	svc->oom_seen = n;
+	svc->oom_killed = true;
+	log_error("%s: killed by the OOM killer", svc->conf->name);
+}
+
+/* The exit, now that nothing of it is left. */
+static void deliver_exit(struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	svc->draining = false;
+	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
+	check_oom(svc);
+	if (svc->oom_killed && svc->state != ST_STOPPING)
+		set_reason(svc, "killed by the OOM killer");
+	if (sup->ops->cgroup_release)
+		sup->ops->cgroup_release(svc);
+	dispatch(svc, exit_event(svc), NULL);
+	run_queue(sup);
+}
+
 void sup_service_exited(struct service *svc, int status)
 {
 	struct supervisor *sup = svc->sup;
-	if (svc->pgid > 0 && svc->state == ST_STOPPING)
+	bool cgroup = sup->ops->cgroup_populated && sup->ops->cgroup_populated(svc) >= 0;
+	if (cgroup) {
+		/* the rest of its cgroup had the stop-signal with it (stopping),
+		 * or SIGTERM now; stop-timeout ends what stays */
+		if (svc->state != ST_STOPPING && svc->pgid > 0)
+			signal_service(svc, SIGTERM);
+	} else if (svc->pgid > 0 && svc->state == ST_STOPPING) {
 		sup->ops->kill_group(svc->pgid, SIGKILL); /* what is left of its group */
-	else if (svc->pgid > 0)
+	} else if (svc->pgid > 0) {
 		sup->ops->kill_group(svc->pgid, SIGTERM);
+	}
 	svc->pid = 0;
 	svc->status = status;
-	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
 	hook_cancel(svc); /* a post-start or stop-command has nothing left to act on */
-	dispatch(svc, exit_event(svc), NULL);
-	run_queue(sup);
+	if (cgroup && sup->ops->cgroup_populated(svc) == 1) {
+		svc->draining = true;
+		if (!ev_is_active(&svc->w_stop_timer)) {
+			ev_timer_set(&svc->w_stop_timer, sup->killing ? 0 : svc->conf->stop_timeout, 0);
+			ev_timer_start(sup->loop, &svc->w_stop_timer);
+		}
+		return;
+	}
+	deliver_exit(svc);
+}
+
+void sup_cgroup_changed(struct service *svc)
+{
+	if (has_process(svc))
+		check_oom(svc);
+	if (svc->draining && svc->sup->ops->cgroup_populated(svc) != 1)
+		deliver_exit(svc);
 }
 
 struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)

@@ -57,6 +57,17 @@ struct sys_ops {
 	 * leaves ready (may be NULL). */
 	void (*start_health)(struct service *svc);
 	void (*stop_health)(struct service *svc);
+
+	/* The service's cgroup (cgroup.c); each may be NULL: none.  Signal
+	 * every process in it (SIGKILL: cgroup.kill): 0, or -1 when it has
+	 * none (then its process group is signalled). */
+	int (*kill_cgroup)(struct service *svc, int sig);
+	/* 1 while a process is in it, 0 when empty, -1 when it has none. */
+	int (*cgroup_populated)(struct service *svc);
+	/* Its count of OOM kills (memory.events oom_kill). */
+	unsigned long (*cgroup_oom_kills)(struct service *svc);
+	/* It is empty and its exit delivered: remove it. */
+	void (*cgroup_release)(struct service *svc);
 	/* Start one of svc's hooks as svc's process would be started, in a
 	 * session of its own, with the extra KEY=VALUE entries of env (may be
 	 * NULL) last.  Returns the pid, with *exec_fd the read end of its
@@ -102,6 +113,12 @@ struct service {            /* read-only outside service.c: see the top */
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
 
+	/* With a cgroup, an exit counts once the main process was reaped and
+	 * the cgroup is empty: until then the exit is held (draining), and
+	 * stop-timeout ends what is left with cgroup.kill. */
+	bool draining;
+	unsigned long oom_seen; /* OOM kills counted so far */
+	bool oom_killed;        /* one happened since its start */
 	/* its hook, while one runs */
 	enum hook_kind hook;    /* HOOK_NONE: none */
 	pid_t hook_pid;         /* also its process group */
@@ -180,6 +197,10 @@ enum lc_health_state sup_health(const struct service *svc);
 
 /* svc's main process was reaped with this wait status. */
 void sup_service_exited(struct service *svc, int status);
+
+/* Something changed in svc's cgroup (cgroup.events, memory.events): an
+ * OOM kill is reported, a held exit delivered once it is empty. */
+void sup_cgroup_changed(struct service *svc);
 
 /* A child was reaped.  Returns the service whose main process it was, or
  * NULL for any other process (an orphan). */
