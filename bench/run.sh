@@ -736,6 +736,8 @@ scenario_cgroup() {
 		record cg_cost_start muster "$(awk -v a="${st[yes]}" -v b="${st[no]}" -v n="$n" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')"
 		record cg_cost_stop muster "$(awk -v a="${sp[yes]}" -v b="${sp[no]}" -v n="$n" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')"
 		say "cgroup N=$n run $run: start no ${st[no]} ms, yes ${st[yes]} ms; stop no ${sp[no]} ms, yes ${sp[yes]} ms"
+	done
+}
 
 # ---- health checks: muster's CPU per 1000 checks, status while checking -------
 
