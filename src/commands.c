@@ -46,6 +46,54 @@ static bool has_process(const struct service *s)
 	return lc_has_process(s->state);
 }
 
+/* The names as services are called: the name of `instances = N` becomes
+ * NAME@1 ... NAME@N, any other is kept (find_all() reports an unknown
+ * one).  0 with *out (malloc'd, *nout names, free with words_free()), or
+ * -1 with the reply sent. */
+static int expand_names(struct client *c, char *const *names, size_t n, char ***out, size_t *nout)
+{
+	const struct config *cfg = cmds.sup->cfg;
+	size_t total = 0, count;
+	for (size_t i = 0; i < n; i++)
+		total += !sup_find(cmds.sup, names[i]) && config_instances(cfg, names[i], &count) >= 0
+				 ? count : 1;
+	char **v = calloc(total + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; v && i < n; i++) {
+		long first = sup_find(cmds.sup, names[i]) ? -1 : config_instances(cfg, names[i], &count);
+		for (size_t j = 0; v && j < (first < 0 ? 1 : count); j++) {
+			const char *name = first < 0 ? names[i] : cfg->services[(size_t)first + j].name;
+			if (!(v[k++] = strdup(name))) {
+				words_free(v);
+				v = NULL;
+			}
+		}
+	}
+	if (!v) {
+		control_finish(c, "fail", "out of memory");
+		return -1;
+	}
+	*out = v;
+	*nout = total;
+	return 0;
+}
+
+/* The names of a request's arguments, expanded (expand_names()) in place:
+ * 0, or -1 with the reply sent. */
+static int expand_owned(struct client *c, char ***names, size_t *n)
+{
+	char **v;
+	size_t nv;
+	if (expand_names(c, *names, *n, &v, &nv) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		free((*names)[i]);
+	free(*names);
+	*names = v;
+	*n = nv;
+	return 0;
+}
+
 /* Look every name up: 0 with svcs[] filled, or -1 with the reply sent. */
 static int find_all(struct client *c, char *const *names, size_t n, struct service **svcs)
 {
@@ -117,17 +165,20 @@ static void cmd_status(struct client *c, struct proto_request *req)
 		control_finish(c, "ok", NULL);
 		return;
 	}
-	struct service **svcs = calloc(req->nargs, sizeof *svcs);
-	if (!svcs) {
-		control_finish(c, "fail", "out of memory");
+	char **names;
+	size_t n;
+	if (expand_names(c, req->args, req->nargs, &names, &n) < 0)
 		return;
-	}
-	if (find_all(c, req->args, req->nargs, svcs) == 0) {
-		for (size_t i = 0; i < req->nargs; i++)
+	struct service **svcs = calloc(n ? n : 1, sizeof *svcs);
+	if (!svcs)
+		control_finish(c, "fail", "out of memory");
+	else if (find_all(c, names, n, svcs) == 0) {
+		for (size_t i = 0; i < n; i++)
 			status_row(control_reply(c), svcs[i]);
 		control_finish(c, "ok", NULL);
 	}
 	free(svcs);
+	words_free(names);
 }
 
 typedef int (*sup_op)(struct supervisor *, struct service *, char *, size_t);
@@ -287,6 +338,10 @@ static void run_op(struct client *c, struct proto_request *req, sup_op op, enum 
 		op_wait_free(w);
 		return;
 	}
+	if (expand_owned(c, &w->names, &w->n) < 0) {
+		op_wait_free(w);
+		return;
+	}
 	struct service **svcs = calloc(w->n, sizeof *svcs);
 	if (!svcs) {
 		control_finish(c, "fail", "out of memory");
@@ -337,11 +392,13 @@ static void cmd_restart(struct client *c, struct proto_request *req)
 	run_op(c, req, sup_restart, OP_RESTART);
 }
 
-/* `signal NAME SIGNAL`: to the service's process group. */
+/* `signal NAME SIGNAL`: to the service's process group (to each
+ * instance's, for the name of instances). */
 static void cmd_signal(struct client *c, struct proto_request *req)
 {
-	struct service *svc;
-	char err[256];
+	struct pbuf errs = { 0 };
+	char **names;
+	size_t n;
 	int sig;
 
 	if (req->nargs != 2) {
@@ -353,44 +410,64 @@ static void cmd_signal(struct client *c, struct proto_request *req)
 				req->args[1]);
 		return;
 	}
-	if (find_all(c, req->args, 1, &svc) < 0)
+	if (expand_names(c, req->args, 1, &names, &n) < 0)
 		return;
-	log_info("control: signal %s %s (requested by uid %u, pid %ld)", req->args[0],
-		 signal_name(sig), (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
-	if (sup_signal(cmds.sup, svc, sig, err, sizeof err) < 0)
-		control_finish(c, "fail", err);
+	struct service **svcs = calloc(n, sizeof *svcs);
+	if (!svcs)
+		control_finish(c, "fail", "out of memory");
+	if (!svcs || find_all(c, names, n, svcs) < 0) {
+		free(svcs);
+		words_free(names);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char err[256];
+		log_info("control: signal %s %s (requested by uid %u, pid %ld)", names[i],
+			 signal_name(sig), (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
+		if (sup_signal(cmds.sup, svcs[i], sig, err, sizeof err) < 0)
+			pbuf_printf(&errs, "%s%s", errs.len ? "; " : "", err);
+	}
+	if (errs.len)
+		control_finish(c, "fail", errs.data);
 	else
 		control_finish(c, "ok", NULL);
+	pbuf_free(&errs);
+	free(svcs);
+	words_free(names);
 }
 
 /* `reload NAME...`: each its reload-signal; every name must exist and
  * have one before any is sent. */
 static void reload_services(struct client *c, struct proto_request *req)
 {
-	struct service **svcs = calloc(req->nargs, sizeof *svcs);
 	struct pbuf errs = { 0 };
+	char **names;
+	size_t n;
 
-	if (!svcs) {
+	if (expand_names(c, req->args, req->nargs, &names, &n) < 0)
+		return;
+	struct service **svcs = calloc(n ? n : 1, sizeof *svcs);
+	if (!svcs)
 		control_finish(c, "fail", "out of memory");
-		return;
-	}
-	if (find_all(c, req->args, req->nargs, svcs) < 0) {
+	if (!svcs || find_all(c, names, n, svcs) < 0) {
 		free(svcs);
+		words_free(names);
 		return;
 	}
-	for (size_t i = 0; i < req->nargs; i++)
+	for (size_t i = 0; i < n; i++)
 		if (!svcs[i]->conf->reload_signal)
 			pbuf_printf(&errs, "%s%s has no reload-signal", errs.len ? "; " : "",
 				    svcs[i]->conf->name);
-	for (size_t i = 0; !errs.len && i < req->nargs; i++) {
+	for (size_t i = 0; !errs.len && i < n; i++) {
 		char err[256];
-		log_info("control: reload %s (%s, requested by uid %u, pid %ld)", req->args[i],
+		log_info("control: reload %s (%s, requested by uid %u, pid %ld)", names[i],
 			 signal_name(svcs[i]->conf->reload_signal), (unsigned)control_peer_uid(c),
 			 (long)control_peer_pid(c));
 		if (sup_reload_one(cmds.sup, svcs[i], err, sizeof err) < 0)
 			pbuf_printf(&errs, "%s%s", errs.len ? "; " : "", err);
 	}
 	free(svcs);
+	words_free(names);
 	if (errs.len)
 		control_finish(c, "fail", errs.data);
 	else
@@ -506,6 +583,8 @@ static int wait_args(struct client *c, struct proto_request *req, struct wait *w
 		control_finish(c, "usage", "wait needs at least one service name");
 		return -1;
 	}
+	if (expand_owned(c, &w->names, &w->n) < 0)
+		return -1;
 	struct service **svcs = calloc(w->n, sizeof *svcs);
 	if (!svcs) {
 		control_finish(c, "fail", "out of memory");

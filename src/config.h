@@ -106,10 +106,16 @@ struct svc_conf {
 	struct exit_set success_exit;
 	int reload_signal;      /* 0: none */
 	bool enabled;
+
+	/* layered config (layer.c) */
+	int instances;          /* the `instances` key: N */
+	char *base;             /* one of N instances: the name they share; else NULL */
+	int instance;           /* its number, 1 to N (1 for a service of one) */
 };
 
 struct config {
 	char *file;
+	char **files;           /* every file read (file first), NULL-terminated */
 	double graceful_timeout;
 	char *control_socket;   /* NULL: the default */
 	bool log_prefix;
@@ -145,6 +151,11 @@ void errlist_free(struct errlist *e);
  * errs (at least one entry, unless even that could not be allocated); out
  * of memory is the one entry "FILE: out of memory". */
 struct config *config_load(const char *file, struct errlist *errs);
+
+/* The same, with the merged sections it was made of kept in *layers (to be
+ * freed with layer_free(), whatever the result), for `--show-config`. */
+struct layer;
+struct config *config_load_layer(const char *file, struct errlist *errs, struct layer *layers);
 void config_free(struct config *c);
 
 /* An empty config (no file): defaults only, used by `muster -- CMD`. */
@@ -152,6 +163,10 @@ struct config *config_empty(void);
 
 /* Index of the service called name, or -1. */
 long config_find(const struct config *c, const char *name);
+
+/* The instances NAME@1 ... NAME@N of name (`instances = N`): the index of
+ * the first, with *n = N, or -1 when name has none. */
+long config_instances(const struct config *c, const char *name, size_t *n);
 
 /* The reload diff: true when a and b name the same service and no key whose
  * change restarts it differs (keys.h: each row's reload rule). */

@@ -548,6 +548,14 @@ static int set_cgroup_max(const struct key *k, void *obj, const char *v, struct 
 	return 0;
 }
 
+/* include: the files it names are read by layer.c, before the tables
+ * are; here it has nothing left to set. */
+static int set_nothing(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	(void)k, (void)obj, (void)v, (void)c;
+	return 0;
+}
+
 /* ---- value types ----------------------------------------------------- */
 
 static const char *const svc_types[] = { "simple", "notify", "oneshot", NULL };
@@ -560,7 +568,7 @@ static const char *const cgroups_modes[] = { "auto", "yes", "no", NULL };
 static const struct key_type
 	t_string = { .parse = set_string, .field = F_STR },
 	t_path = { .parse = set_path, .field = F_STR },
-	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV },
+	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV, .split = true },
 	t_bool = { .parse = set_bool, .field = F_BOOL },
 	t_duration = { .parse = set_duration, .field = F_DOUBLE, .what = "invalid duration",
 		       .hint = "use e.g. 250ms, 10s, 2m, 1h, or seconds" },
@@ -568,7 +576,7 @@ static const struct key_type
 			  .hint = "use e.g. SIGTERM, SIGINT, SIGQUIT" },
 	t_signal = { .parse = set_signal, .field = F_INT, .what = "unknown signal",
 		     .hint = "use e.g. SIGHUP, HUP, USR1 or a number" },
-	t_argv = { .parse = set_argv, .field = F_STRV },
+	t_argv = { .parse = set_argv, .field = F_STRV, .split = true },
 	t_exits = { .parse = set_exits, .field = F_EXITS,
 		    .hint = "expected exit statuses and signal names, e.g. 0 143 SIGTERM" },
 	t_socket = { .parse = set_socket_path, .field = F_STR },
@@ -582,15 +590,15 @@ static const struct key_type
 	t_size = { .parse = set_size, .field = F_U64 },
 	t_start_limit = { .parse = set_start_limit, .field = F_INT, .field2 = F_DOUBLE },
 	t_tcp = { .parse = set_tcp, .field = F_STR, .field2 = F_STR },
-	t_argv_text = { .parse = set_argv_text, .field = F_TEXT, .field2 = F_STRV },
+	t_argv_text = { .parse = set_argv_text, .field = F_TEXT, .field2 = F_STRV, .split = true },
 	t_url = { .parse = set_url, .field = F_STR },
 	t_regex = { .parse = set_regex, .field = F_STR },
 	t_duration_none = { .parse = set_duration_none, .field = F_DOUBLE, .what = "invalid duration",
 			    .hint = "use e.g. 250ms, 10s, 2m, 1h, seconds, or none" },
 	t_retries = { .parse = set_int, .field = F_INT, .min = 1, .max = 1000 },
 	t_on_unhealthy = { .parse = set_enum, .field = F_INT, .words = unhealthy_policies },
-	t_names = { .parse = set_names, .field = F_STRV, .list = true },
-	t_env = { .parse = set_env, .field = F_STRV, .list = true },
+	t_names = { .parse = set_names, .field = F_STRV, .list = true, .split = true },
+	t_env = { .parse = set_env, .field = F_STRV, .list = true, .split = true },
 	/* containment and limits */
 	t_rlimit = { .parse = set_rlimit, .field = F_LIMIT, .what = "invalid limit",
 		     .hint = "expected SOFT or SOFT:HARD, each a number or infinity" },
@@ -602,7 +610,8 @@ static const struct key_type
 	t_memory_max = { .parse = set_cgroup_max, .field = F_U64, .min = 1 },
 	t_pids_max = { .parse = set_cgroup_max, .field = F_U64 },
 	t_cpu_weight = { .parse = set_int, .field = F_INT, .min = 1, .max = 10000 },
-	t_cgroups = { .parse = set_enum, .field = F_INT, .words = cgroups_modes };
+	t_cgroups = { .parse = set_enum, .field = F_INT, .words = cgroups_modes },
+	t_include = { .parse = set_nothing, .field = F_NONE, .list = true, .split = true };
 
 /* ---- the tables ------------------------------------------------------ */
 
@@ -666,6 +675,9 @@ static const struct key service_rows[] = {
 	{ "success-exit",      &t_exits,         S(success_exit), 0,                  "0",          LIVE,    NULL },
 	{ "reload-signal",     &t_signal,        S(reload_signal), 0,                 NULL,         LIVE,    NULL },
 	{ "enabled",           &t_bool,          S(enabled),      0,                  "yes",        RESTART, NULL },
+	/* layered config (layer.c): NAME@1 ... NAME@N; a change adds or
+	 * removes instances, and restarts none of the others */
+	{ "instances",         &t_count,         S(instances),    0,                  "1",          LIVE,    "expected a count from 1 to 1000" },
 	/* health after ready (probe.c) */
 	{ "health-check",      &t_argv_text,     S(health_check), S(health_check_argv), NULL,       RESTART, NULL },
 	{ "health-http",       &t_url,           S(health_http),  0,                  NULL,         RESTART, NULL },
@@ -687,6 +699,8 @@ static const struct key muster_rows[] = {
 	{ "log-max-size",      &t_size,          M(log_max_size), 0,                  "0",          LIVE,    "expected bytes, or with K, M or G, e.g. 10M" },
 	{ "log-max-files",     &t_count,         M(log_max_files), 0,                 "5",          LIVE,    "expected a count from 1 to 1000" },
 	{ "cgroups",           &t_cgroups,       M(cgroups),      0,                  "auto",       DAEMON,  "expected auto, yes or no" },
+	/* layered config (layer.c): the files are read before the tables */
+	{ "include",           &t_include,       0,               0,                  NULL,         LIVE,    NULL },
 };
 
 const struct key_table keys_service = {

@@ -37,6 +37,7 @@
 struct options {
 	const char *config;     /* NULL: none */
 	bool check;
+	bool show_config;
 	int verbosity;          /* -v minus -q */
 	char **cmd;             /* after "--" */
 };
@@ -47,7 +48,7 @@ static struct ev_loop *loop;
 
 static const char usage_text[] =
 	"usage: muster [-c FILE] [-v|-q] [-- CMD [ARG...]]\n"
-	"       muster --check [-c FILE]\n"
+	"       muster --check | --show-config [-c FILE]\n"
 	"       muster --help | --version\n"
 	"\n"
 	"Supervise the services of FILE: start them in dependency order, keep\n"
@@ -55,7 +56,11 @@ static const char usage_text[] =
 	"\n"
 	"  -c, --config FILE  the config (default: $MUSTER_CONFIG, else\n"
 	"                     /etc/muster.ini; with -- CMD and neither, none)\n"
-	"      --check        validate FILE, print the start plan, exit\n"
+	"      --check        validate FILE, print the files read and the start\n"
+	"                     plan, exit\n"
+	"      --show-config  validate FILE, print the merged config (includes\n"
+	"                     and overrides applied, values expanded), each\n"
+	"                     value with the FILE:LINE it came from, exit\n"
 	"  -v, --verbose      more messages (debug)\n"
 	"  -q, --quiet        fewer messages (warnings and errors only; -qq errors)\n"
 	"  -h, --help         this help\n"
@@ -78,6 +83,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "show-config", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -91,6 +97,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'C': o->check = true; break;
+		case 'S': o->show_config = true; break;
 		case 'v': o->verbosity++; break;
 		case 'q': o->verbosity--; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -107,8 +114,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	} else if (optind > 0 && !strcmp(argv[optind - 1], "--")) {
 		usage_error("%s", "-- must be followed by a command");
 	}
-	if (o->check && o->cmd)
-		usage_error("%s", "--check takes no command");
+	if (o->check && o->show_config)
+		usage_error("%s", "--check and --show-config: choose one");
+	if ((o->check || o->show_config) && o->cmd)
+		usage_error("%s", o->check ? "--check takes no command" : "--show-config takes no command");
 	if (!o->config)
 		o->config = getenv("MUSTER_CONFIG");
 	if (o->config && !*o->config)
@@ -252,6 +261,8 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &opt);
 	if (opt.check)
 		return reload_check(opt.config);
+	if (opt.show_config)
+		return reload_show(opt.config);
 
 	struct config *cfg = opt.config ? reload_load(opt.config) : config_empty();
 	if (!cfg)

@@ -17,7 +17,7 @@ graceful-timeout = 60s
 [service app]
 command = sleep 300
 env = GEN=$1
-health-check = sh -c 'echo \$\$ >$D/check.pid; sleep 300 & echo \$! >$D/grandchild.pid; wait'
+health-check = sh -c 'echo \$\$\$\$ >$D/check.pid; sleep 300 & echo \$! >$D/grandchild.pid; wait'
 health-interval = 100ms
 health-timeout = 60s
 INI

@@ -13,7 +13,7 @@ control-socket = $SOCK
 
 [service app]
 command = sleep 300
-health-check = sh -c 'echo \$\$ >>$D/check.pids; sleep 300 & echo \$! >>$D/grandchild.pids; wait'
+health-check = sh -c 'echo \$\$\$\$ >>$D/check.pids; sleep 300 & echo \$! >>$D/grandchild.pids; wait'
 health-interval = 100ms
 health-timeout = 1s
 health-retries = 2

@@ -848,8 +848,8 @@ START_TEST(test_unknown_sections)
 				&errs, &path);
 	ck_assert_ptr_null(c);
 	EXPECT_ERRS(&errs, path,
-		    ":1: unknown section [services a]; expected [muster] or [service NAME]",
-		    ":3: unknown section [foo]; expected [muster] or [service NAME]",
+		    ":1: unknown section [services a]; expected [muster], [service NAME] or [override NAME]",
+		    ":3: unknown section [foo]; expected [muster], [service NAME] or [override NAME]",
 		    ":4: [service] needs a name: [service NAME]",
 		    ":7: invalid service name 'bad name!': use 1 to 64 letters, digits and - _ . @",
 		    ":8: unexpected text after section header: 'trailing'",
@@ -1361,7 +1361,7 @@ START_TEST(test_errors_in_line_order)
 		    ":2: dependency cycle: a -> b -> a",
 		    ":5: service 'b' depends on unknown service 'zz'",
 		    ":6: invalid duration 'x' for 'stop-timeout' (use e.g. 250ms, 10s, 2m, 1h, or seconds)",
-		    ":7: unknown section [bogus]; expected [muster] or [service NAME]");
+		    ":7: unknown section [bogus]; expected [muster], [service NAME] or [override NAME]");
 	errlist_free(&errs);
 	free(path);
 }
@@ -1645,6 +1645,7 @@ START_TEST(test_reload_rules)
 		{ "pre-start", "/bin/true x" }, { "post-start", "/bin/true x" },
 		{ "stop-command", "/bin/true x" }, { "post-stop", "/bin/true x" },
 		{ "success-exit", "0 143 SIGTERM" }, { "reload-signal", "HUP" }, { "enabled", "no" },
+		{ "include", "/nonexistent/*.ini" }, { "instances", NULL },
 	};
 	const char *base_text = "[service b]\ncommand = /bin/true\n[service a]\ncommand = /bin/true\n";
 	struct config *base = load_ok(base_text), *again = load_ok(base_text);
@@ -1660,6 +1661,8 @@ START_TEST(test_reload_rules)
 				j++;
 			ck_assert_msg(j < sizeof samples / sizeof samples[0],
 				      "no sample value for key '%s': add one here", k->name);
+			if (!strcmp(k->name, "instances"))
+				continue; /* test_instances_reload */
 			const char *v = samples[j][1] ? samples[j][1] : envpath;
 			char *text = NULL;
 			if (t == 1)
@@ -1670,7 +1673,8 @@ START_TEST(test_reload_rules)
 			else
 				ck_assert_int_ge(asprintf(&text, "%s%s = %s\n", base_text, k->name, v), 0);
 			struct config *c = load_ok(text);
-			ck_assert_msg(!key_equal(k, t ? (void *)base : (void *)svc(base, "a"),
+			ck_assert_msg(k->type->field == F_NONE ||
+				      !key_equal(k, t ? (void *)base : (void *)svc(base, "a"),
 						 t ? (void *)c : (void *)svc(c, "a")),
 				      "key '%s': the sample is the default", k->name);
 			/* hooks and exit statuses are read when used: live */
@@ -1876,6 +1880,26 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* A layered config's allocations: an include, an override, instances and
+ * ${VAR}s. */
+START_TEST(test_out_of_memory_layered)
+{
+	setenv("MT_OOM_PORT", "8080", 1);
+	char *inc = tmp_write("[override web]\ndepends-add = worker\nenv-add = B=2\n"
+			      "[service worker]\ninstances = 3\ncommand = /bin/w ${INSTANCE}\n"
+			      "[override worker@2]\ncommand = /bin/w2\n", 148);
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "[muster]\ninclude = %s /nonexistent/*.ini\n"
+				  "[service web]\ncommand = /bin/web '${MT_OOM_PORT}' ${X:-a b}\n"
+				  "env = A=1\n", inc), 0);
+	long n = load_failing_each(text, true);
+	ck_assert_msg(n > 50, "only %ld allocations", n);
+	unlink(inc);
+	free(inc);
+	free(text);
+}
+END_TEST
+
 /* An env-file's allocations (getline's is read_env_file's, which reads its
  * ENOMEM as the end of the file: not failed here). */
 START_TEST(test_out_of_memory_env_file)
@@ -1967,6 +1991,7 @@ static Suite *config_suite(void)
 	tc = tcase_create("oom");
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_out_of_memory_env_file);
+	tcase_add_test(tc, test_out_of_memory_layered);
 	suite_add_tcase(s, tc);
 	return s;
 }
