@@ -34,10 +34,11 @@ BUILD     := build
 endif
 
 CORE      := ring logfmt parse keys config layer envfile graph log lifecycle service proc cgroup output \
-             notify probe control control_proto init reload signals shutdown progress watchdog \
-             commands timeline
+             notify probe resolve http control control_proto init reload signals shutdown \
+             progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := ring logfmt parse config layer envfile graph lifecycle service control docs notify supervise cgroup
+UNITS     := ring logfmt parse config layer envfile graph lifecycle service control docs notify supervise cgroup \
+             probe
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
@@ -133,6 +134,7 @@ VALGRIND_TESTS = t_hook_order t_hook_pre_start_fail t_enabled_no t_start_order_o
   t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink \
   t_limits_refused t_cgroup_kill t_cgroup_mainpid \
   t_layer_include_dir t_layer_reload t_layer_instances t_layer_env_port \
+  t_health_http t_health_stop t_health_cancel t_health_reload t_ready_http t_ready_log \
   t_logs_restart t_logs_nobuffer t_logs_json t_logs_follow
 valgrind: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed; run: apt-get install valgrind"; exit 1; }

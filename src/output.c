@@ -25,6 +25,7 @@
 #include "log.h"
 #include "logfmt.h"
 #include "ring.h"
+#include "probe.h"
 
 #define LINE_MAX_BYTES (64 * 1024) /* longer lines go out in pieces */
 #define HIGH_WATER (1024 * 1024)   /* a sink's queue: its readers pause above */
@@ -1030,8 +1031,9 @@ static void sink_kick(struct sink *s)
 }
 
 /* One line, or one piece of a long line, into its service's ring; from
- * there to the log-file (the service's bytes as it wrote them), the sink
- * (queued, held in the ring until written) and the followers.  cont: a
+ * there to ready-log (a whole line), the log-file (the service's bytes as
+ * it wrote them), the sink (queued, held in the ring until written) and
+ * the followers.  cont: a
  * piece went before it; ends: it ends the line. */
 static void push_line(struct svclog *l, int stream, struct logfile *lf, const char *text,
 		      size_t len, unsigned flags)
@@ -1041,14 +1043,19 @@ static void push_line(struct svclog *l, int stream, struct logfile *lf, const ch
 				(unsigned)stream | flags };
 	bool held = !s->dead && out_loop;
 	uint64_t pos = ring_push(&l->ring, &ln, held);
+	bool whole = !(flags & (RING_CONT | RING_PART));
 	if (pos == UINT64_MAX) {
-		/* no memory for it: the log-file still gets it */
+		/* no memory for it: the log-file and ready-log still get it */
 		if (lf)
 			logfile_write(lf, "", 0, text, len, !(flags & RING_PART));
+		if (whole && !l->own)
+			probe_output_line(l->name, text, len);
 		return;
 	}
 	uint64_t p = pos;
 	ring_read(&l->ring, &p, &ln);
+	if (whole && !l->own)
+		probe_output_line(l->name, ln.text, ln.len); /* ready-log (probe.c) */
 	if (lf) {
 		char ts[48];
 		size_t tslen = timestamps && !(flags & RING_CONT) ? logfmt_stamp(ts, sizeof ts, ln.time_ns) : 0;
