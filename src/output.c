@@ -1054,8 +1054,6 @@ static void push_line(struct svclog *l, int stream, struct logfile *lf, const ch
 	}
 	uint64_t p = pos;
 	ring_read(&l->ring, &p, &ln);
-	if (whole && !l->own)
-		probe_output_line(l->name, ln.text, ln.len); /* ready-log (probe.c) */
 	if (lf) {
 		char ts[48];
 		size_t tslen = timestamps && !(flags & RING_CONT) ? logfmt_stamp(ts, sizeof ts, ln.time_ns) : 0;
@@ -1067,6 +1065,10 @@ static void push_line(struct svclog *l, int stream, struct logfile *lf, const ch
 			ring_release(&l->ring, pos); /* no memory to queue it: not written */
 	}
 	follow_note(l, pos);
+	/* ready-log (probe.c), once the line is queued: what it says of the
+	 * line ("web: ready") comes after the line */
+	if (whole && !l->own)
+		probe_output_line(l->name, ln.text, ln.len);
 }
 
 static void emit(struct outpipe *p, const char *text, size_t len, bool cont, bool ends)
