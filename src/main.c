@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 		log_warn_errno("cannot become a child subreaper; orphans go to init");
 	init_setup(loop, &sup, opt.cmd, zero_config());
 	shutdown_init(loop, &sup);
-	if (signals_init(loop, &sup, opt.cmd != NULL) < 0)
+	if (signals_init(loop, &sup, opt.cmd != NULL, zero_config()) < 0)
 		return 1;
 	if (zero_config())
 		cfg->log_prefix = false; /* a tiny init: the child's output is its own */
