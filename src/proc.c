@@ -19,6 +19,7 @@
 
 #include "envfile.h"
 #include "log.h"
+#include "names.h"
 #include "notify.h"
 #include "output.h"
 
@@ -334,7 +335,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
 	pl->ready_fd = c->ready_fd;
 	if (c->user) {
 		errno = 0;
-		pw = getpwnam(c->user);
+		pw = names_user(c->user);
 		if (!pw) {
 			pl->fail_stage = STAGE_NO_USER, pl->fail_err = errno;
 		} else {
@@ -345,7 +346,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
 	}
 	if (c->group && !pl->fail_stage) {
 		errno = 0;
-		const struct group *gr = getgrnam(c->group);
+		const struct group *gr = names_group(c->group);
 		if (!gr) {
 			pl->fail_stage = STAGE_NO_GROUP, pl->fail_err = errno;
 		} else {
@@ -356,7 +357,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
 	if (pl->set_ids && !pl->fail_stage) {
 		pl->ngroups = 64;
 		if (pw) {
-			if (getgrouplist(pw->pw_name, pl->gid, pl->groups, &pl->ngroups) < 0)
+			if (names_grouplist(pw->pw_name, pl->gid, pl->groups, &pl->ngroups) < 0)
 				pl->ngroups = 64; /* more than 64: the first 64 */
 		} else {
 			pl->groups[0] = pl->gid;
