@@ -80,7 +80,9 @@ $(BUILD):
 # container image (conf/Dockerfile, tests/container/) runs.  The linker's
 # notes about getaddrinfo: ready-tcp resolves numeric addresses only, which
 # needs no NSS module.
-static: deps
+STATIC_PACKAGES := libev-dev libinih-dev pkg-config
+static:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(STATIC_PACKAGES)"
 	@$(MAKE) --no-print-directory STATIC=1 build-static/muster build-static/musterctl
 	@ls -l build-static/muster build-static/musterctl | awk '{ print "static: " $$NF ", " $$5 " bytes" }'
 

@@ -20,6 +20,10 @@
 #                   is the container's
 #   runc_zero_config muster -- sh ...: the minimal init; a SIGPIPE sent to
 #                   the container reaches the command
+#   image_files     conf/Dockerfile builds what the bundles run (make
+#                   static, the same binaries and config, the ENTRYPOINT
+#                   muster -c /etc/muster.ini) and conf/kubernetes.yaml's
+#                   grace period covers graceful-timeout
 #   podman_graph    the graph of runc_graph under `podman run --rootfs`,
 #                   when podman is installed (else skipped with the reason)
 #
@@ -280,6 +284,24 @@ scenario_runc_zero_config() {
 	[ "$RC" = 5 ] || fail "the container exited $RC, expected 5 (the command's, from its TERM trap)"
 }
 
+scenario_image_files() {
+	local df=$ROOT/conf/Dockerfile k8s=$ROOT/conf/kubernetes.yaml g grace
+	grep -qE '^RUN make static( |$)' "$df" || fail "conf/Dockerfile does not build with make static"
+	grep -qE '^COPY --from=[a-z]+ /src/build-static/muster /src/build-static/musterctl /usr/bin/$' "$df" ||
+		fail "conf/Dockerfile does not install build-static/muster and musterctl in /usr/bin"
+	grep -qE '^COPY conf/container.ini /etc/muster.ini$' "$df" ||
+		fail "conf/Dockerfile does not install conf/container.ini as /etc/muster.ini"
+	grep -qxF 'ENTRYPOINT ["/usr/bin/muster", "-c", "/etc/muster.ini"]' "$df" ||
+		fail "conf/Dockerfile's ENTRYPOINT is not muster -c /etc/muster.ini"
+	g=$(sed -n 's/^graceful-timeout = \([0-9]*\)s$/\1/p' "$CONF")
+	[ "$g" = "$GRACEFUL" ] || fail "graceful-timeout in $(basename "$CONF") is '$g's, this test expects ${GRACEFUL}s"
+	grace=$(sed -n 's/^ *terminationGracePeriodSeconds: *\([0-9]*\).*/\1/p' "$k8s")
+	[ -n "$grace" ] && [ "$grace" -gt "$g" ] ||
+		fail "conf/kubernetes.yaml: terminationGracePeriodSeconds '$grace' is not above graceful-timeout (${g}s)"
+	grep -q 'command: \["/usr/bin/musterctl", "status"\]' "$k8s" ||
+		fail "conf/kubernetes.yaml has no livenessProbe asking musterctl status"
+}
+
 scenario_podman_graph() {
 	command -v podman >/dev/null 2>&1 ||
 		skip "podman is not installed ($(apt-cache policy podman 2>/dev/null | awk '/Candidate:/ { print "Debian candidate " $2 }'); the runc scenarios ran the same graph)"
@@ -316,7 +338,7 @@ report() {
 # skip_all REASON: every scenario skipped with REASON.
 skip_all() {
 	local s
-	for s in runc_graph runc_main_cmd runc_zero_config podman_graph; do
+	for s in runc_graph runc_main_cmd runc_zero_config image_files podman_graph; do
 		echo "skip container_$s ($1)"
 		skipped=$((skipped + 1))
 	done
@@ -344,7 +366,7 @@ if ! why=$(timeout 60 runc run --bundle "$WORK/probe" "muster-ct-$$-probe" </dev
 	skip_all "the kernel or runc refuses a container here: $(echo "$why" | tail -n 1)"
 fi
 
-for s in runc_graph runc_main_cmd runc_zero_config podman_graph; do
+for s in runc_graph runc_main_cmd runc_zero_config image_files podman_graph; do
 	SCEN=$s
 	(scenario_$s)
 	report "$s" $?
