@@ -69,7 +69,7 @@ struct outpipe {
 	char *buf;              /* the partial line; NULL when none */
 	size_t len, cap;
 	bool continued;         /* the current line was passed on in pieces */
-	struct outpipe *next;
+	struct outpipe *next, **pprev; /* in pipes; pprev: what points at us */
 };
 
 static struct ev_loop *out_loop;
@@ -650,13 +650,13 @@ static void flush_partial(struct outpipe *p)
 		finish_line(p, NULL, 0);
 }
 
+/* Unlinked in constant time: every service's two pipes end in a stop of
+ * 1000 services, and a walk of the list for each was quadratic. */
 static void outpipe_free(struct outpipe *p)
 {
-	struct outpipe **pp = &pipes;
-	while (*pp && *pp != p)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = p->next;
+	*p->pprev = p->next;
+	if (p->next)
+		p->next->pprev = p->pprev;
 	ev_io_stop(out_loop, &p->w);
 	close(p->w.fd);
 	logfile_put(p->log);
@@ -707,9 +707,16 @@ void output_attach(const char *name, int fd, int stream, bool prefix, const char
 	p->prefix = prefix;
 	p->head_width = -1;
 	p->log = log_file ? logfile_get(log_file, name, owner) : NULL;
-	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
+	/* EV_WRITE too, which a pipe's read end never is: libev takes the
+	 * EPOLLHUP of a writer's exit for EV_READ | EV_WRITE, and re-arms a
+	 * watcher that did not ask for both with one epoll_ctl() more per pipe
+	 * (two per service in a stop of them all); pipe_cb reads either way */
+	ev_io_init(&p->w, pipe_cb, fd, EV_READ | EV_WRITE);
 	p->w.data = p;
 	p->next = pipes;
+	p->pprev = &pipes;
+	if (pipes)
+		pipes->pprev = &p->next;
 	pipes = p;
 	if (!sinks[stream - 1].full)
 		ev_io_start(out_loop, &p->w);
