@@ -243,6 +243,7 @@ static void handle(struct service *svc, const struct notify_msg *m, uid_t sender
 		} else {
 			log_info("%s: main process is now %ld", name, (long)m->mainpid);
 			svc->pid = m->mainpid;
+			sup_track_pid(svc);
 		}
 	}
 	if (m->stopping)

@@ -103,6 +103,14 @@ struct supervisor {
 	bool down_notified;
 	struct config *pending;  /* a reload waiting for services to stop */
 
+	/* pid -> service for the reaper: open addressing of indices into svcs
+	 * (+1; 0 is empty), filled at each new pid, checked at each lookup (a
+	 * reload moves services: a stale entry is skipped), rebuilt at half
+	 * full.  A stop of N services reaps N pids: a walk for each was
+	 * quadratic. */
+	size_t *pid_slot;
+	size_t pid_cap, pid_used;
+
 	/* called when every service is down after sup_shutdown() */
 	void (*on_all_down)(struct supervisor *);
 	/* called when a service changed state (may be NULL) */
@@ -144,6 +152,10 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
 
 /* The service whose main process is pid, or NULL. */
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid);
+
+/* svc->pid was just set (a start, or MAINPID=): remember it for
+ * sup_find_pid(). */
+void sup_track_pid(struct service *svc);
 
 /* Wanted up, now or once it is down (a restart or a reload under way). */
 bool sup_is_wanted(const struct service *svc);
