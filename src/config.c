@@ -169,16 +169,6 @@ static void err(struct loader *l, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* Cut an inline comment: ';' after an unescaped blank, outside quotes.
  * Returns where it cut (the ';' is now a NUL), or NULL. */
 static char *cut_comment(char *s)
@@ -356,11 +346,11 @@ static void section_header(struct loader *l, char *p)
 	*close = '\0';
 	char *rest = close + 1;
 	cut_comment(rest);
-	if (*trim(rest)) {
-		err(l, l->lineno, "unexpected text after section header: '%s'", trim(rest));
+	if (*str_trim(rest)) {
+		err(l, l->lineno, "unexpected text after section header: '%s'", str_trim(rest));
 		return;
 	}
-	char *h = trim(p + 1);
+	char *h = str_trim(p + 1);
 	if (!strcmp(h, "muster")) {
 		if (l->muster_header_line)
 			err(l, l->lineno, "[muster] appears twice (the first is on line %d)",
@@ -377,7 +367,7 @@ static void section_header(struct loader *l, char *p)
 			err(l, l->lineno, "unknown section [%s]; expected [muster] or [service NAME]", h);
 		return;
 	}
-	char *name = trim(h + 8);
+	char *name = str_trim(h + 8);
 	if (!keys_name_valid(name)) {
 		err(l, l->lineno,
 		    "invalid service name '%s': use 1 to %d letters, digits and - _ . @",

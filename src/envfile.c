@@ -234,16 +234,6 @@ fail:
 
 /* ---- parsing ------------------------------------------------------------- */
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* Line errors: the first MAX_LINE_ERRORS, then how many more. */
 struct bad_lines {
 	int count, first_hidden;
@@ -264,11 +254,11 @@ static bool report_bad_line(struct bad_lines *b, int lineno)
 static char *parse_line(char *p, char **eq)
 {
 	p[strcspn(p, "\r")] = '\0';
-	p = trim(p);
+	p = str_trim(p);
 	if (!*p || *p == '#')
 		return NULL;
 	if (!strncmp(p, "export ", 7))
-		p = trim(p + 7);
+		p = str_trim(p + 7);
 	*eq = strchr(p, '=');
 	if (*eq) {
 		char *val = *eq + 1;

@@ -529,6 +529,60 @@ bool key_equal(const struct key *k, const void *a, const void *b)
 	       field_equal(k->type->field2, a, b, k->off2);
 }
 
+static int field_copy(enum key_field f, void *dst, const void *src, size_t off)
+{
+	switch (f) {
+	case F_NONE:
+		return 0;
+	case F_TEXT:
+	case F_STR: {
+		const char *v = CFIELD(src, off, char *const *);
+		char *copy = v ? strdup(v) : NULL;
+		if (v && !copy)
+			return -1;
+		free(*FIELD(dst, off, char *));
+		*FIELD(dst, off, char *) = copy;
+		return 0;
+	}
+	case F_STRV: {
+		char *const *v = CFIELD(src, off, char **const *);
+		size_t n = 0;
+		while (v && v[n])
+			n++;
+		char **copy = v ? calloc(n + 1, sizeof *copy) : NULL;
+		if (v && !copy)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (!(copy[i] = strdup(v[i]))) {
+				words_free(copy);
+				return -1;
+			}
+		words_free(*FIELD(dst, off, char **));
+		*FIELD(dst, off, char **) = copy;
+		return 0;
+	}
+	case F_BOOL:
+		*FIELD(dst, off, bool) = CFIELD(src, off, const bool *);
+		return 0;
+	case F_INT:
+		*FIELD(dst, off, int) = CFIELD(src, off, const int *);
+		return 0;
+	case F_DOUBLE:
+		*FIELD(dst, off, double) = CFIELD(src, off, const double *);
+		return 0;
+	case F_U64:
+		*FIELD(dst, off, uint64_t) = CFIELD(src, off, const uint64_t *);
+		return 0;
+	}
+	return -1;
+}
+
+int key_copy(const struct key *k, void *dst, const void *src)
+{
+	return field_copy(k->type->field, dst, src, k->off) ||
+	       field_copy(k->type->field2, dst, src, k->off2) ? -1 : 0;
+}
+
 /* The reload diff: a service is restarted when a RESTART row differs (a
  * LIVE row reaches it with its new svc_conf). */
 bool svc_conf_equal(const struct svc_conf *a, const struct svc_conf *b)

@@ -94,6 +94,10 @@ int key_set(const struct key *k, void *obj, const char *v, struct key_ctx *c);
 /* true when the key's fields are the same in a and b (see enum key_field). */
 bool key_equal(const struct key *k, const void *a, const void *b);
 
+/* Copy the key's fields from src into dst (what dst held is freed):
+ * 0, or -1 when out of memory (dst then keeps its value). */
+int key_copy(const struct key *k, void *dst, const void *src);
+
 /* Every row's default into obj (zeroed first by the caller).  A default is
  * never a string or a list: obj owns no memory afterwards, and may be
  * copied as a template. */

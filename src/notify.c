@@ -229,8 +229,7 @@ static void handle(struct service *svc, const struct notify_msg *m, uid_t sender
 	const char *name = svc->conf->name;
 
 	if (m->has_status) {
-		free(svc->status_text);
-		svc->status_text = strdup(m->status);
+		sup_set_status_text(svc, m->status);
 		log_debug("%s: status: %s", name, m->status);
 	}
 	if (m->has_errno && m->errnum)
@@ -241,9 +240,7 @@ static void handle(struct service *svc, const struct notify_msg *m, uid_t sender
 			svc_warn(svc, "MAINPID=%ld refused: %s; the main process stays %ld",
 				 (long)m->mainpid, why, (long)svc->pid);
 		} else {
-			log_info("%s: main process is now %ld", name, (long)m->mainpid);
-			svc->pid = m->mainpid;
-			sup_track_pid(svc);
+			sup_set_main_pid(svc, m->mainpid);
 		}
 	}
 	if (m->stopping)

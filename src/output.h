@@ -34,7 +34,8 @@ struct file_owner {
  * stderr sink. */
 int output_init(struct ev_loop *loop, const struct config *cfg);
 
-/* Width of the name column (the longest service name). */
+/* Width of the name column: the longest service name (and "muster", whose
+ * own lines share the column when names are prefixed). */
 void output_set_width(int width);
 
 /* Read lines from fd (the read end of a child's pipe; ownership passes)

@@ -48,4 +48,7 @@ void words_free(char **words);
 /* true when s is a valid environment variable name. */
 bool env_name_valid(const char *s, size_t len);
 
+/* s without leading blanks and trailing blanks or CR (cut in place). */
+char *str_trim(char *s);
+
 #endif

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "keys.h"
 #include "log.h"
 #include "parse.h"
 
@@ -117,6 +118,7 @@ static void enqueue_neighbours(struct service *svc)
 }
 
 static void dispatch(struct service *svc, enum lc_event ev, const char *detail);
+static void track_pid(struct service *svc);
 static void step(struct service *svc);
 static bool reload_ready(const struct supervisor *sup);
 static void reload_apply(struct supervisor *sup);
@@ -323,7 +325,8 @@ static struct service *service_new(struct supervisor *sup, struct svc_conf *conf
 	s->goal = GOAL_DOWN;
 	s->exec_fd = -1;
 	s->status = -1;
-	s->fail_times = calloc((size_t)conf->start_limit_burst + 1, sizeof *s->fail_times);
+	s->fail_cap = (size_t)conf->start_limit_burst + 1;
+	s->fail_times = calloc(s->fail_cap, sizeof *s->fail_times);
 	if (!s->fail_times) {
 		free(s);
 		return NULL;
@@ -504,6 +507,8 @@ static bool over_start_limit(void *arg)
 	if (burst <= 0)
 		return false;
 	size_t cap = (size_t)burst + 1;
+	if (cap > svc->fail_cap)
+		cap = svc->fail_cap; /* a reload could not grow the ring: count in what there is */
 	svc->fail_times[svc->nfail % cap] = now;
 	svc->nfail++;
 	unsigned recent = 0;
@@ -578,7 +583,7 @@ static void spawn(struct service *svc, const struct lc_cell *c)
 	}
 	svc->pid = pid;
 	svc->pgid = pid;
-	sup_track_pid(svc);
+	track_pid(svc);
 	svc->exec_fd = fd;
 	svc->t_starting = ev_now(sup->loop);
 	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
@@ -911,7 +916,7 @@ static void pid_rebuild(struct supervisor *sup)
 			pid_insert(sup, sup->svcs[i]);
 }
 
-void sup_track_pid(struct service *svc)
+static void track_pid(struct service *svc)
 {
 	struct supervisor *sup = svc->sup;
 	if (svc->pid <= 0)
@@ -920,6 +925,19 @@ void sup_track_pid(struct service *svc)
 		pid_rebuild(sup);
 	if (sup->pid_cap)
 		pid_insert(sup, svc);
+}
+
+void sup_set_main_pid(struct service *svc, pid_t pid)
+{
+	log_info("%s: main process is now %ld", svc->conf->name, (long)pid);
+	svc->pid = pid;
+	track_pid(svc);
+}
+
+void sup_set_status_text(struct service *svc, const char *text)
+{
+	free(svc->status_text);
+	svc->status_text = text ? strdup(text) : NULL;
 }
 
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
@@ -1137,6 +1155,7 @@ static void reload_apply(struct supervisor *sup)
 			if (ft) {
 				free(s->fail_times);
 				s->fail_times = ft;
+				s->fail_cap = (size_t)c->start_limit_burst + 1;
 				s->nfail = 0;
 			}
 			s->conf = c;
@@ -1181,11 +1200,6 @@ static void reload_apply(struct supervisor *sup)
 		enqueue(sup, i);
 }
 
-static bool str_same(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static void report_add(char **report, size_t *len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -1219,18 +1233,21 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 		config_free(ncfg);
 		return -1;
 	}
-	/* [muster] settings that need a restart keep their running values */
-	if (ncfg->log_prefix != sup->cfg->log_prefix) {
-		report_add(report, &rlen, "log-prefix: changed; applies when muster starts again");
-		ncfg->log_prefix = sup->cfg->log_prefix;
+	/* [muster] settings, by their rows' reload rule: those that need a
+	 * restart keep their running values, the others apply at once */
+	for (size_t i = 0; i < keys_muster.n; i++) {
+		const struct key *k = &keys_muster.rows[i];
+		if (key_equal(k, ncfg, sup->cfg))
+			continue;
+		if (k->reload == RELOAD_DAEMON) {
+			report_add(report, &rlen, "%s: changed; applies when muster starts again",
+				   k->name);
+			if (key_copy(k, ncfg, sup->cfg) < 0)
+				log_error("reload: out of memory keeping %s", k->name);
+		} else if (key_copy(k, sup->cfg, ncfg) < 0) {
+			log_error("reload: out of memory applying %s", k->name);
+		}
 	}
-	if (!str_same(ncfg->control_socket, sup->cfg->control_socket))
-		report_add(report, &rlen, "control-socket: changed; applies when muster starts again");
-	/* [muster] settings that apply at once */
-	sup->cfg->graceful_timeout = ncfg->graceful_timeout;
-	sup->cfg->log_timestamps = ncfg->log_timestamps;
-	sup->cfg->log_max_size = ncfg->log_max_size;
-	sup->cfg->log_max_files = ncfg->log_max_files;
 	for (size_t i = 0; i < sup->n; i++) {
 		struct service *s = sup->svcs[i];
 		long j = config_find(ncfg, s->conf->name);

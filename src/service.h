@@ -13,7 +13,12 @@
  * This layer decides; it never forks, kills or reads a pipe itself.  Those
  * go through struct sys_ops (proc.c in the daemon, a fake in the unit
  * tests), and the daemon reports back what happened with sup_exec_result()
- * and sup_child_exited().  Timers are libev timers on sup->loop.
+ * and sup_service_exited() (init.c's reaper finds the service with
+ * sup_find_pid()).  Timers are libev timers on sup->loop.
+ *
+ * struct service and struct supervisor are written here only (notify.c
+ * keeps its rate-limit fields, probe.c its probe); other files read them
+ * and ask for changes through the functions below.
  */
 #ifndef MUSTER_SERVICE_H
 #define MUSTER_SERVICE_H
@@ -43,7 +48,7 @@ struct sys_ops {
 	void (*stop_probe)(struct service *svc);
 };
 
-struct service {
+struct service {            /* read-only outside service.c: see the top */
 	struct svc_conf *conf;
 	struct supervisor *sup;
 	size_t idx;
@@ -64,6 +69,7 @@ struct service {
 	unsigned restarts;      /* automatic restarts since the last manual start */
 	double delay;           /* the next restart delay */
 	ev_tstamp *fail_times;  /* ring of the last start_limit_burst failure times */
+	size_t fail_cap;        /* its size (it may be an older limit's after a reload) */
 	unsigned nfail;
 
 	ev_tstamp t_state;      /* when it entered its state */
@@ -153,9 +159,11 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
 /* The service whose main process is pid, or NULL. */
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid);
 
-/* svc->pid was just set (a start, or MAINPID=): remember it for
- * sup_find_pid(). */
-void sup_track_pid(struct service *svc);
+/* svc's main process is now pid (a MAINPID= that notify.c validated). */
+void sup_set_main_pid(struct service *svc, pid_t pid);
+
+/* The STATUS= text svc sent last (copied; NULL clears it). */
+void sup_set_status_text(struct service *svc, const char *text);
 
 /* Wanted up, now or once it is down (a restart or a reload under way). */
 bool sup_is_wanted(const struct service *svc);

@@ -151,7 +151,26 @@ kill_everything() {
 _cleanup() {
 	local rc=$?
 	kill_everything
+	if [ -n "${NB:-}" ]; then
+		if [ "$rc" = 0 ]; then rm -rf "$NB"; else log "files in $NB"; fi
+	fi
 	exit "$rc"
+}
+
+# nobody_dir: for services that run as `user = nobody`, which cannot enter
+# the test directory (run.sh makes it 0700): skip unless root and a user
+# nobody exist; then $NB is a directory of the test's own in /tmp that
+# nobody can enter, removed when the test passes, kept (and named in the
+# log) when it fails.
+nobody_dir() {
+	[ "$(id -u)" = 0 ] || skip "needs root to run a service as nobody (running as uid $(id -u))"
+	id nobody >/dev/null 2>&1 || skip "no user 'nobody' on this system"
+	NB=$(mktemp -d /tmp/muster-trust.XXXXXX) || fail "cannot make a directory in /tmp"
+	chmod 0755 "$NB"
+	if command -v setpriv >/dev/null &&
+		! setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups test -x "$NB" 2>/dev/null; then
+		skip "user nobody cannot enter $NB"
+	fi
 }
 trap _cleanup EXIT
 _interrupted() {

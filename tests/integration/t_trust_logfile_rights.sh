@@ -9,17 +9,8 @@
 # directory.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root (running as uid $(id -u))"
-id nobody >/dev/null 2>&1 || skip "no user 'nobody' on this system"
-# nobody must reach the files: a directory of our own, not under the
-# test directory (whose parents only root may enter)
-NB=$(mktemp -d /tmp/muster-trust.XXXXXX) || fail "cannot make a directory in /tmp"
-chmod 0755 "$NB"
-trap 'rc=$?; kill_everything; [ "$rc" = 0 ] && rm -rf "$NB"; [ "$rc" = 0 ] || log "files in $NB"; exit "$rc"' EXIT
-if command -v setpriv >/dev/null &&
-	! setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups test -x "$NB" 2>/dev/null; then
-	skip "user nobody cannot enter $NB"
-fi
+# nobody must reach the files: a directory of our own ($NB)
+nobody_dir
 
 mkdir -m 0755 "$NB/rootonly" "$NB/mine"
 chown nobody "$NB/mine"

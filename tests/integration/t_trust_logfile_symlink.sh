@@ -12,17 +12,8 @@
 # muster runs on throughout, the service too, its lines on stdout.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root (running as uid $(id -u))"
-id nobody >/dev/null 2>&1 || skip "no user 'nobody' on this system"
-# nobody must reach the files: a directory of our own, not under the
-# test directory (whose parents only root may enter)
-NB=$(mktemp -d /tmp/muster-trust.XXXXXX) || fail "cannot make a directory in /tmp"
-chmod 0755 "$NB"
-trap 'rc=$?; kill_everything; [ "$rc" = 0 ] && rm -rf "$NB"; [ "$rc" = 0 ] || log "files in $NB"; exit "$rc"' EXIT
-if command -v setpriv >/dev/null &&
-	! setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups test -x "$NB" 2>/dev/null; then
-	skip "user nobody cannot enter $NB"
-fi
+# nobody must reach the files: a directory of our own ($NB)
+nobody_dir
 
 L=$NB/logs
 LOG=$L/cur/app.log

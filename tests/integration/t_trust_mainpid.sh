@@ -10,18 +10,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctl.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root to run a service as nobody (running as uid $(id -u))"
-id nobody >/dev/null 2>&1 || skip "no user 'nobody' on this system"
 NC=$HELPERS/notify_client
 [ -x "$NC" ] || skip "helper $NC not built"
 
 # nobody must reach the scripts and the notify socket: a directory of its own
-ND=$(mktemp -d /tmp/muster-trust.XXXXXX)
-chmod 755 "$ND"
+nobody_dir
+ND=$NB
 cp "$NC" "$ND/nc"
 sleep 1000 &
 victim=$!
-trap 'r=$?; kill $victim 2>/dev/null; rm -rf "$ND"; (exit $r); _cleanup' EXIT
+trap 'r=$?; kill $victim 2>/dev/null; (exit $r); _cleanup' EXIT
 echo "$victim" >"$ND/victim.pid"
 SOCK=$ND/ctl.sock
 
