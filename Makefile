@@ -41,10 +41,11 @@ else
 BUILD     := build
 endif
 
-CORE      := parse keys config envfile graph log lifecycle service proc names output notify probe \
-             control control_proto init reload signals shutdown progress watchdog commands timeline
+CORE      := parse keys config layer envfile graph log lifecycle service proc names cgroup output \
+             notify probe control control_proto init reload signals shutdown progress watchdog \
+             commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config envfile graph lifecycle service control docs notify supervise
+UNITS     := parse config layer envfile graph lifecycle service control docs notify supervise cgroup
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
@@ -160,15 +161,19 @@ sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
 
 # The daemon under valgrind (memcheck, definite leaks are errors) through
-# the integration scenarios that do not hang on tight timing.
-VALGRIND_TESTS = t_start_order_oneshot t_shutdown_order t_shutdown_through_oneshot \
+# the integration scenarios that do not hang on tight timing.  (Not
+# t_limits_proc: valgrind refuses a child's setrlimit(RLIMIT_NOFILE), as
+# it keeps descriptors of its own.)
+VALGRIND_TESTS = t_hook_order t_hook_pre_start_fail t_enabled_no t_start_order_oneshot t_shutdown_order t_shutdown_through_oneshot \
   t_reload t_ctl_status t_ctl_start_stop t_ctl_restart t_ctl_wait t_ctl_abuse \
   t_out_partial t_out_longline t_out_logfile t_exec_failure t_oneshot_failure \
   t_stop_timeout_kill t_critical_exit t_ready_notify t_ready_fd t_ready_tcp \
   t_ready_check t_ready_timeout t_sup_restart_policy t_sup_dep_failed \
   t_cmd_exit_status t_setsid_grandchild t_no_fd_leak t_check t_zero_config_init \
   t_trust_mainpid t_trust_config_bounds \
-  t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink
+  t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink \
+  t_limits_refused t_cgroup_kill t_cgroup_mainpid \
+  t_layer_include_dir t_layer_reload t_layer_instances t_layer_env_port
 valgrind: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed; run: apt-get install valgrind"; exit 1; }
 	@MUSTER_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99" \

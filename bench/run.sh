@@ -12,7 +12,7 @@
 # Environment: MUSTER (default ./muster), DINIT (a dinit binary: dinit joins
 # the table), BENCH_KEEP=1 (keep the work directory), BENCH_VERBOSE=1,
 # BENCH_ONLY="SCENARIO..." (run only those: start idle chain restart pid1
-# output envfile; no peers are installed), BENCH_TOOLS="TOOL..." (only those
+# output envfile cgroup; no peers are installed), BENCH_TOOLS="TOOL..." (only those
 # tools' columns, e.g. "floor muster catatonit"), BENCH_NS="1000" (only those
 # service counts in start/stop), BENCH_RUNS=N (runs per cell).
 #
@@ -54,6 +54,7 @@ esac
 [ -n "${BENCH_NS:-}" ] && NS=$BENCH_NS
 [ -n "${BENCH_RUNS:-}" ] && RUNS=$BENCH_RUNS RUNS_1000=$BENCH_RUNS
 CHAIN_LEN=10 CHAIN_MS=50
+CG_N=1000; [ "$mode" = smoke ] && CG_N=10   # the cgroup scenario's services
 ENV_LINES="20000 80000"   # env-file sizes (lines); the start row uses the last
 
 verbose=0
@@ -699,6 +700,49 @@ scenario_envfile() {
 	done
 }
 
+# ---- containment: start and stop of CG_N services, cgroups = yes against no ----
+
+# Runs alternate between the two, so that load drifts hit both alike; each
+# pair gives the cost per service of a cgroup (mkdir, clone3 into it, the
+# events watch; at the stop, waiting for its cgroup.events and rmdir).
+scenario_cgroup() {
+	local n=$CG_N cg run d res to ok
+	case " $TOOLS_SUP " in *" muster "*) ;; *) return 0 ;; esac
+	to=$(phase_timeout "$n")
+	declare -A st sp
+	cell_begin
+	for ((run = 1; ; run++)); do
+		cell_more "$run" "$RUNS_1000" || break
+		ok=1
+		for cg in no yes; do
+			d=$WORK/cgroup-$cg
+			setup muster "$d" "$n" "$d/fifo" "" plain || { failed "cg_${cg}_start" muster setup; return 0; }
+			sed -i "1a cgroups = $cg" "$d/muster.ini"
+			res=$d/result.$run
+			drive_run "cgroup-$cg" "$res" -F "$d/fifo" -n "$n" -s "$SETTLE_MS" -t "$to" \
+				-e "$d/stderr.$run" -- "$MUSTER_BIN" -c "$d/muster.ini"
+			if [ "$(key ok "$res")" != 1 ]; then
+				if [ "$cg" = yes ] && grep -q 'cgroups = yes: ' "$d/stderr.$run"; then
+					warn "cgroup scenario skipped: $(grep -m1 'cgroups = yes: ' "$d/stderr.$run")"
+					record cg_yes_start muster skip
+					return 0
+				fi
+				failed "cg_${cg}_start" muster "run $run: $(key error "$res")"
+				cp "$d/stderr.$run" "$LOGS/cgroup-$cg.stderr.$run" 2>/dev/null
+				return 0
+			fi
+			muster_checks "cg_${cg}_start" "$d/stderr.$run" "$res" "$n" || return 0
+			st[$cg]=$(key ready_ms "$res") sp[$cg]=$(key stop_ms "$res")
+			record "cg_${cg}_start" muster "${st[$cg]}"
+			record "cg_${cg}_stop" muster "${sp[$cg]}"
+		done
+		# the difference per service, in microseconds
+		record cg_cost_start muster "$(awk -v a="${st[yes]}" -v b="${st[no]}" -v n="$n" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')"
+		record cg_cost_stop muster "$(awk -v a="${sp[yes]}" -v b="${sp[no]}" -v n="$n" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')"
+		say "cgroup N=$n run $run: start no ${st[no]} ms, yes ${st[yes]} ms; stop no ${sp[no]} ms, yes ${sp[yes]} ms"
+	done
+}
+
 # ---- run ---------------------------------------------------------------------------
 
 # only BENCH_ONLY's scenarios, when it is set
@@ -712,6 +756,7 @@ want restart && scenario_restart
 want pid1 && scenario_pid1
 want output && scenario_output
 want envfile && scenario_envfile
+want cgroup && scenario_cgroup
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T_START))
@@ -857,6 +902,12 @@ for lines in $ENV_LINES; do
 	ROWS+=("env-file of $lines lines: \`muster --check\` (ms)|envcheck$lines|ms|$tgt")
 done
 ROWS+=("env-file of ${ENV_LINES##* } lines: start 1 service → ready (ms)|envstart${ENV_LINES##* }|ms|")
+ROWS+=("cgroups = no: start $CG_N → all ready (ms)|cg_no_start|ms|")
+ROWS+=("cgroups = yes: start $CG_N → all ready (ms)|cg_yes_start|ms|")
+ROWS+=("cgroups = no: stop $CG_N → all gone (ms)|cg_no_stop|ms|")
+ROWS+=("cgroups = yes: stop $CG_N → all gone (ms)|cg_yes_stop|ms|")
+ROWS+=("a cgroup per service: start cost per service (µs)|cg_cost_start|ms|")
+ROWS+=("a cgroup per service: stop cost per service (µs)|cg_cost_stop|ms|")
 
 # a tool with no figure at all (BENCH_ONLY) gets no column
 shown=""

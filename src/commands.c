@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "parse.h"
 #include "timeline.h"
@@ -42,7 +43,55 @@ void commands_close(void)
 
 static bool has_process(const struct service *s)
 {
-	return s->state == ST_STARTING || s->state == ST_READY || s->state == ST_STOPPING;
+	return lc_has_process(s->state);
+}
+
+/* The names as services are called: the name of `instances = N` becomes
+ * NAME@1 ... NAME@N, any other is kept (find_all() reports an unknown
+ * one).  0 with *out (malloc'd, *nout names, free with words_free()), or
+ * -1 with the reply sent. */
+static int expand_names(struct client *c, char *const *names, size_t n, char ***out, size_t *nout)
+{
+	const struct config *cfg = cmds.sup->cfg;
+	size_t total = 0, count;
+	for (size_t i = 0; i < n; i++)
+		total += !sup_find(cmds.sup, names[i]) && config_instances(cfg, names[i], &count) >= 0
+				 ? count : 1;
+	char **v = calloc(total + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; v && i < n; i++) {
+		long first = sup_find(cmds.sup, names[i]) ? -1 : config_instances(cfg, names[i], &count);
+		for (size_t j = 0; v && j < (first < 0 ? 1 : count); j++) {
+			const char *name = first < 0 ? names[i] : cfg->services[(size_t)first + j].name;
+			if (!(v[k++] = strdup(name))) {
+				words_free(v);
+				v = NULL;
+			}
+		}
+	}
+	if (!v) {
+		control_finish(c, "fail", "out of memory");
+		return -1;
+	}
+	*out = v;
+	*nout = total;
+	return 0;
+}
+
+/* The names of a request's arguments, expanded (expand_names()) in place:
+ * 0, or -1 with the reply sent. */
+static int expand_owned(struct client *c, char ***names, size_t *n)
+{
+	char **v;
+	size_t nv;
+	if (expand_names(c, *names, *n, &v, &nv) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		free((*names)[i]);
+	free(*names);
+	*names = v;
+	*n = nv;
+	return 0;
 }
 
 /* Look every name up: 0 with svcs[] filled, or -1 with the reply sent. */
@@ -64,6 +113,20 @@ static int find_all(struct client *c, char *const *names, size_t n, struct servi
 	return nunknown ? -1 : 0;
 }
 
+/* With cgroups: the processes in its cgroup and its memory.current. */
+static void status_cgroup(struct pbuf *b, const struct service *s)
+{
+	long procs;
+	int64_t mem;
+	if (!cgroup_enabled() || !has_process(s))
+		return;
+	cgroup_stats(s->conf->name, &procs, &mem);
+	if (procs >= 0)
+		proto_row_fieldf(b, "cgroup_procs", "%ld", procs);
+	if (mem >= 0)
+		proto_row_fieldf(b, "cgroup_memory", "%lld", (long long)mem);
+}
+
 static void status_row(struct pbuf *b, const struct service *s)
 {
 	proto_row_begin(b);
@@ -79,7 +142,12 @@ static void status_row(struct pbuf *b, const struct service *s)
 	else if (s->status >= 0)
 		proto_row_fieldf(b, "exit", "%d", WEXITSTATUS(s->status));
 	proto_row_field(b, "text", s->status_text);
+	if (s->hook != HOOK_NONE) {
+		proto_row_field(b, "hook", hook_name(s->hook));
+		proto_row_fieldf(b, "hook_pid", "%ld", (long)s->hook_pid);
+	}
 	proto_row_field(b, "reason", s->reason);
+	status_cgroup(b, s);
 	proto_row_end(b);
 }
 
@@ -93,71 +161,314 @@ static void cmd_status(struct client *c, struct proto_request *req)
 		control_finish(c, "ok", NULL);
 		return;
 	}
-	struct service **svcs = calloc(req->nargs, sizeof *svcs);
-	if (!svcs) {
-		control_finish(c, "fail", "out of memory");
+	char **names;
+	size_t n;
+	if (expand_names(c, req->args, req->nargs, &names, &n) < 0)
 		return;
-	}
-	if (find_all(c, req->args, req->nargs, svcs) == 0) {
-		for (size_t i = 0; i < req->nargs; i++)
+	struct service **svcs = calloc(n ? n : 1, sizeof *svcs);
+	if (!svcs)
+		control_finish(c, "fail", "out of memory");
+	else if (find_all(c, names, n, svcs) == 0) {
+		for (size_t i = 0; i < n; i++)
 			status_row(control_reply(c), svcs[i]);
 		control_finish(c, "ok", NULL);
 	}
 	free(svcs);
+	words_free(names);
 }
 
 typedef int (*sup_op)(struct supervisor *, struct service *, char *, size_t);
 
-/* start, stop, restart: every name must exist before anything is done. */
-static void run_op(struct client *c, struct proto_request *req, sup_op op)
+/* start, stop, restart wait for the outcome (unless block=no): the
+ * request is held, and every state change asks op_verdict() of it.  Each
+ * request holds its own wait, so a second start of a starting service is
+ * answered at the same moment as the first, with the same outcome. */
+enum op_kind { OP_START, OP_STOP, OP_RESTART };
+
+struct op_wait {
+	enum op_kind kind;
+	char **names;
+	size_t n;
+	double timeout;         /* < 0: none */
+	int version;            /* the client's: "timeout" is version 2's */
+};
+
+static void op_wait_free(void *arg)
 {
+	struct op_wait *w = arg;
+	for (size_t i = 0; w && i < w->n; i++)
+		free(w->names[i]);
+	if (w)
+		free(w->names);
+	free(w);
+}
+
+/* One service's outcome: 1 done, 0 not yet, -1 failed (why). */
+static int op_one(const struct op_wait *w, const struct service *s, struct pbuf *why)
+{
+	const char *name = s->conf->name;
+
+	if (w->kind == OP_STOP) {
+		if (sup_is_wanted(s)) {
+			pbuf_printf(why, "%s: start requested while it stopped", name);
+			return -1;
+		}
+		return s->state == ST_STOPPED || s->state == ST_FAILED || s->state == ST_DISABLED ? 1 : 0;
+	}
+	/* start, restart: a stop meanwhile ends the wait at once */
+	if (!sup_is_wanted(s)) {
+		if (s->state == ST_FAILED)
+			pbuf_printf(why, "%s failed%s%s", name, s->reason ? ": " : "",
+				    s->reason ? s->reason : "");
+		else if (s->state == ST_DISABLED)
+			pbuf_printf(why, "%s is disabled", name);
+		else
+			pbuf_printf(why, "%s: stop requested while it started", name);
+		return -1;
+	}
+	if (cmds.sup->shutting_down) {
+		pbuf_printf(why, "muster is shutting down (%s is %s)", name, svc_state_name(s->state));
+		return -1;
+	}
+	if (s->state == ST_BACKOFF) {
+		pbuf_printf(why, "%s failed to start%s%s (restarting after its delay)", name,
+			    s->reason ? ": " : "", s->reason ? s->reason : "");
+		return -1;
+	}
+	/* a restart (or a start while it stops) is done once it is back */
+	if (s->goal != GOAL_UP)
+		return 0;
+	return s->state == ST_READY || s->state == ST_DONE ? 1 : 0;
+}
+
+/* 1 every service done, 0 not yet, -1 one went wrong (why). */
+static int op_verdict(const struct op_wait *w, struct pbuf *why)
+{
+	bool pending = false;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct service *s = sup_find(cmds.sup, w->names[i]);
+		if (!s) {
+			pbuf_printf(why, "%s: no longer configured", w->names[i]);
+			return -1;
+		}
+		int v = op_one(w, s, why);
+		if (v < 0)
+			return -1;
+		pending |= v == 0;
+	}
+	return pending ? 0 : 1;
+}
+
+static void op_settle(struct client *c, void *arg)
+{
+	struct pbuf why = { 0 };
+	int v = op_verdict(arg, &why);
+	if (v > 0)
+		control_finish(c, "ok", NULL);
+	else if (v < 0)
+		control_finish(c, "fail", why.data);
+	pbuf_free(&why);
+}
+
+static void op_expired(struct client *c, void *arg)
+{
+	const struct op_wait *w = arg;
+	struct pbuf why = { 0 };
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct service *s = sup_find(cmds.sup, w->names[i]);
+		if (s)
+			pbuf_printf(&why, "%s%s is %s", why.len ? ", " : "", s->conf->name,
+				    svc_state_name(s->state));
+	}
+	control_finishf(c, w->version >= 2 ? "timeout" : "fail",
+			"timed out after %gs (%s carries on): %s", w->timeout,
+			w->kind == OP_STOP ? "the stop" : "the start", why.data ? why.data : "");
+	pbuf_free(&why);
+}
+
+/* start, stop, restart: every name must exist before anything is done;
+ * then each is asked of the supervisor, and the outcome awaited. */
+static void run_op(struct client *c, struct proto_request *req, sup_op op, enum op_kind kind)
+{
+	static const struct control_hold hold = {
+		.check = op_settle, .expired = op_expired, .free = op_wait_free,
+	};
 	struct pbuf errs = { 0 };
 	size_t nerr = 0;
+	bool block = true;
+	struct op_wait *w = calloc(1, sizeof *w);
 
-	if (req->nargs == 0) {
-		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
-		return;
-	}
-	struct service **svcs = calloc(req->nargs, sizeof *svcs);
-	if (!svcs) {
+	if (!w || !(w->names = calloc(req->nargs ? req->nargs : 1, sizeof *w->names))) {
+		op_wait_free(w);
 		control_finish(c, "fail", "out of memory");
 		return;
 	}
-	if (find_all(c, req->args, req->nargs, svcs) < 0) {
-		free(svcs);
+	w->kind = kind;
+	w->timeout = -1;
+	w->version = req->version;
+	for (size_t i = 0; i < req->nargs; i++) {
+		const char *a = req->args[i];
+		if (!strncmp(a, "timeout=", 8)) {
+			if (parse_duration(a + 8, &w->timeout) < 0) {
+				control_finishf(c, "usage",
+						"bad timeout '%s' (a duration: 500ms, 10s, 2m)", a + 8);
+				op_wait_free(w);
+				return;
+			}
+		} else if (!strcmp(a, "block=no")) {
+			block = false;
+		} else if (strchr(a, '=')) {
+			control_finishf(c, "usage", "%s: unknown option '%s'", req->cmd, a);
+			op_wait_free(w);
+			return;
+		} else if (!(w->names[w->n++] = strdup(a))) {
+			control_finish(c, "fail", "out of memory");
+			op_wait_free(w);
+			return;
+		}
+	}
+	if (w->n == 0) {
+		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
+		op_wait_free(w);
 		return;
 	}
-	for (size_t i = 0; i < req->nargs; i++) {
+	if (expand_owned(c, &w->names, &w->n) < 0) {
+		op_wait_free(w);
+		return;
+	}
+	struct service **svcs = calloc(w->n, sizeof *svcs);
+	if (!svcs) {
+		control_finish(c, "fail", "out of memory");
+		op_wait_free(w);
+		return;
+	}
+	if (find_all(c, w->names, w->n, svcs) < 0) {
+		free(svcs);
+		op_wait_free(w);
+		return;
+	}
+	for (size_t i = 0; i < w->n; i++) {
 		char err[256] = "";
-		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, req->args[i],
+		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, w->names[i],
 			 (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
 		if (op(cmds.sup, svcs[i], err, sizeof err) < 0) {
-			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", req->args[i],
+			pbuf_printf(&errs, "%s%s: %s", nerr ? "; " : "", w->names[i],
 				    *err ? err : "refused");
 			nerr++;
 		}
 	}
 	free(svcs);
-	if (nerr)
+	if (nerr) {
 		control_finish(c, "fail", errs.data);
-	else
+		op_wait_free(w);
+	} else if (!block) {
 		control_finish(c, "ok", NULL);
+		op_wait_free(w);
+	} else {
+		control_hold(c, &hold, w, w->timeout);
+		op_settle(c, w);
+	}
 	pbuf_free(&errs);
 }
 
 static void cmd_start(struct client *c, struct proto_request *req)
 {
-	run_op(c, req, sup_start);
+	run_op(c, req, sup_start, OP_START);
 }
 
 static void cmd_stop(struct client *c, struct proto_request *req)
 {
-	run_op(c, req, sup_stop);
+	run_op(c, req, sup_stop, OP_STOP);
 }
 
 static void cmd_restart(struct client *c, struct proto_request *req)
 {
-	run_op(c, req, sup_restart);
+	run_op(c, req, sup_restart, OP_RESTART);
+}
+
+/* `signal NAME SIGNAL`: to the service's process group (to each
+ * instance's, for the name of instances). */
+static void cmd_signal(struct client *c, struct proto_request *req)
+{
+	struct pbuf errs = { 0 };
+	char **names;
+	size_t n;
+	int sig;
+
+	if (req->nargs != 2) {
+		control_finish(c, "usage", "signal needs a service name and a signal");
+		return;
+	}
+	if (parse_signal(req->args[1], &sig) < 0) {
+		control_finishf(c, "usage", "unknown signal '%s' (use e.g. SIGHUP, USR1 or a number)",
+				req->args[1]);
+		return;
+	}
+	if (expand_names(c, req->args, 1, &names, &n) < 0)
+		return;
+	struct service **svcs = calloc(n, sizeof *svcs);
+	if (!svcs)
+		control_finish(c, "fail", "out of memory");
+	if (!svcs || find_all(c, names, n, svcs) < 0) {
+		free(svcs);
+		words_free(names);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char err[256];
+		log_info("control: signal %s %s (requested by uid %u, pid %ld)", names[i],
+			 signal_name(sig), (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
+		if (sup_signal(cmds.sup, svcs[i], sig, err, sizeof err) < 0)
+			pbuf_printf(&errs, "%s%s", errs.len ? "; " : "", err);
+	}
+	if (errs.len)
+		control_finish(c, "fail", errs.data);
+	else
+		control_finish(c, "ok", NULL);
+	pbuf_free(&errs);
+	free(svcs);
+	words_free(names);
+}
+
+/* `reload NAME...`: each its reload-signal; every name must exist and
+ * have one before any is sent. */
+static void reload_services(struct client *c, struct proto_request *req)
+{
+	struct pbuf errs = { 0 };
+	char **names;
+	size_t n;
+
+	if (expand_names(c, req->args, req->nargs, &names, &n) < 0)
+		return;
+	struct service **svcs = calloc(n ? n : 1, sizeof *svcs);
+	if (!svcs)
+		control_finish(c, "fail", "out of memory");
+	if (!svcs || find_all(c, names, n, svcs) < 0) {
+		free(svcs);
+		words_free(names);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!svcs[i]->conf->reload_signal)
+			pbuf_printf(&errs, "%s%s has no reload-signal", errs.len ? "; " : "",
+				    svcs[i]->conf->name);
+	for (size_t i = 0; !errs.len && i < n; i++) {
+		char err[256];
+		log_info("control: reload %s (%s, requested by uid %u, pid %ld)", names[i],
+			 signal_name(svcs[i]->conf->reload_signal), (unsigned)control_peer_uid(c),
+			 (long)control_peer_pid(c));
+		if (sup_reload_one(cmds.sup, svcs[i], err, sizeof err) < 0)
+			pbuf_printf(&errs, "%s%s", errs.len ? "; " : "", err);
+	}
+	free(svcs);
+	words_free(names);
+	if (errs.len)
+		control_finish(c, "fail", errs.data);
+	else
+		control_finish(c, "ok", NULL);
+	pbuf_free(&errs);
 }
 
 /* `wait`'s request: the services it waits for, and for how long. */
@@ -268,6 +579,8 @@ static int wait_args(struct client *c, struct proto_request *req, struct wait *w
 		control_finish(c, "usage", "wait needs at least one service name");
 		return -1;
 	}
+	if (expand_owned(c, &w->names, &w->n) < 0)
+		return -1;
 	struct service **svcs = calloc(w->n, sizeof *svcs);
 	if (!svcs) {
 		control_finish(c, "fail", "out of memory");
@@ -349,7 +662,7 @@ static void cmd_reload(struct client *c, struct proto_request *req)
 	char *report = NULL;
 
 	if (req->nargs) {
-		control_finish(c, "usage", "reload takes no arguments");
+		reload_services(c, req);
 		return;
 	}
 	if (!cmds.hooks.reload) {
@@ -434,6 +747,9 @@ const struct control_command command_table[] = {
 	{ "status", cmd_status },     { "start", cmd_start },     { "stop", cmd_stop },
 	{ "restart", cmd_restart },   { "wait", cmd_wait },       { "ready", cmd_ready },
 	{ "shutdown", cmd_shutdown }, { "reload", cmd_reload },   { "timeline", cmd_timeline },
-	{ "graph", cmd_graph },       { NULL, NULL },
+	{ "graph", cmd_graph },
+	/* per-service control */
+	{ "signal", cmd_signal },
+	{ NULL, NULL },
 };
 

@@ -19,7 +19,9 @@ struct command_hooks {
 };
 
 /* status, start, stop, restart, wait, ready, shutdown, reload, timeline,
- * graph; the last entry's name is NULL.  For control_init(). */
+ * graph, signal; the last entry's name is NULL.  For control_init().
+ * start, stop and restart hold the request until the outcome is known
+ * (or their timeout= passes), as wait does. */
 extern const struct control_command command_table[];
 
 /* Serve sup (once the control socket is up); the timeline counts from now. */

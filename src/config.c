@@ -1,5 +1,8 @@
-/* The config file: physical lines -> our reader -> inih -> the key tables
- * (keys.c) -> struct config; then each service and the graph are checked.
+/* The config file: physical lines -> our reader -> inih -> sections of
+ * settings; layer.c merges the sections of every file the config includes
+ * (and makes instances, and expands values); the merged sections -> the key
+ * tables (keys.c) -> struct config; then each service and the graph are
+ * checked.
  *
  * inih (Debian's libinih, as Debian builds it) does the INI parsing: it
  * splits a setting into key and value at the first '=' or ':' and trims
@@ -63,6 +66,7 @@
 
 #include "envfile.h"
 #include "keys.h"
+#include "layer.h"
 #include "parse.h"
 
 /* ---- error list ------------------------------------------------------ */
@@ -118,16 +122,16 @@ void errlist_free(struct errlist *e)
 	memset(e, 0, sizeof *e);
 }
 
-/* ---- the loader: reader state shared with the handler ----------------- */
+/* ---- the reader: one file -> sections --------------------------------- */
 
-enum section { SEC_NONE, SEC_MUSTER, SEC_SERVICE, SEC_BAD };
+enum key_section { SEC_NONE, SEC_SECTION, SEC_BAD };
 
 struct loader {
 	const char *file;
 	FILE *fp;
-	struct config *cfg;
+	struct sections *out;   /* the sections read (layer.h) */
+	size_t first;           /* this file's first section in out */
 	struct errlist *errs;
-	struct svc_conf tmpl;   /* a new service: the defaults */
 
 	/* the reader */
 	char *line;             /* the current physical line */
@@ -149,13 +153,10 @@ struct loader {
 	bool pending;
 	char *key, *value;
 	int key_line;
-	enum section key_sec;
-	size_t key_svc;
+	enum key_section key_sec;
+	size_t key_idx;         /* its section: out->v[first + key_idx] */
 
 	int muster_header_line;
-	int *muster_line;       /* per [muster] key: the line it is set on, 0: not set */
-	int *svc_line;          /* the same per service, keys_service.n each */
-	size_t svc_cap;
 };
 
 static void err(struct loader *l, int line, const char *fmt, ...)
@@ -198,143 +199,16 @@ static char *cut_comment(char *s)
 	return NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* The section the header starts, and the label inih gets for it: "[s3]"
+ * for the file's fourth section. */
+static void new_section(struct loader *l, enum section_kind kind, const char *name)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 40 || lb > 40)
-		return 99;
-	size_t d[41][41];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			d[i][j] = c;
-		}
-	return d[la][lb];
+	if (layer_section_add(l->out, kind, name, l->file, l->lineno))
+		snprintf(l->label, sizeof l->label, "[s%zu]", l->out->n - 1 - l->first);
 }
 
-/* The closest of n names to s, when close enough to be a likely typo; the
- * names are the char * at first, first + stride, ... (a member of each
- * element of an array: key rows, services). */
-static const char *suggest(const char *s, const void *first, size_t n, size_t stride)
-{
-	const char *best = NULL;
-	size_t bestd = 3;
-	size_t limit = strlen(s) / 2; /* "db2" may be "db"; "zz" is not "a" */
-	for (size_t i = 0; i < n; i++) {
-		const char *name = *(const char *const *)((const char *)first + i * stride);
-		size_t d = edit_distance(s, name);
-		if (d < bestd && d <= limit) {
-			bestd = d;
-			best = name;
-		}
-	}
-	return best;
-}
-
-static size_t key_index(const struct key_table *t, const char *name)
-{
-	return (size_t)(keys_find(t, name) - t->rows);
-}
-
-static int *svc_lines(struct loader *l, size_t i)
-{
-	return &l->svc_line[i * keys_service.n];
-}
-
-/* ---- services by name ------------------------------------------------ */
-
-static size_t name_hash(const char *s)
-{
-	size_t h = 14695981039346656037u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
-static void by_name_put(struct config *c, size_t i)
-{
-	size_t m = c->by_name_cap - 1, h = name_hash(c->services[i].name) & m;
-	while (c->by_name[h])
-		h = (h + 1) & m;
-	c->by_name[h] = i + 1;
-}
-
-/* Index the last service added; without memory for the table, there is
- * none (config_find() then looks through the list). */
-static void by_name_add(struct config *c)
-{
-	if (c->by_name && 2 * c->nservices <= c->by_name_cap) {
-		by_name_put(c, c->nservices - 1);
-		return;
-	}
-	free(c->by_name);
-	c->by_name_cap = 64;
-	while (c->by_name_cap < 4 * c->nservices)
-		c->by_name_cap *= 2;
-	c->by_name = calloc(c->by_name_cap, sizeof *c->by_name);
-	if (!c->by_name) {
-		c->by_name_cap = 0;
-		keys_oom();
-		return;
-	}
-	for (size_t i = 0; i < c->nservices; i++)
-		by_name_put(c, i);
-}
-
-long config_find(const struct config *c, const char *name)
-{
-	if (!c->by_name) {
-		for (size_t i = 0; i < c->nservices; i++)
-			if (!strcmp(c->services[i].name, name))
-				return (long)i;
-		return -1;
-	}
-	size_t m = c->by_name_cap - 1;
-	for (size_t h = name_hash(name) & m; c->by_name[h]; h = (h + 1) & m)
-		if (!strcmp(c->services[c->by_name[h] - 1].name, name))
-			return (long)(c->by_name[h] - 1);
-	return -1;
-}
-
-static struct svc_conf *add_service(struct loader *l, const char *name)
-{
-	struct config *c = l->cfg;
-	size_t nk = keys_service.n;
-	if (c->nservices == l->svc_cap) {
-		size_t ncap = l->svc_cap ? l->svc_cap * 2 : 16;
-		struct svc_conf *s = keys_realloc(c->services, ncap * sizeof *s);
-		if (!s)
-			return NULL;
-		c->services = s;
-		int *lines = keys_realloc(l->svc_line, ncap * nk * sizeof *lines);
-		if (!lines)
-			return NULL;
-		l->svc_line = lines;
-		l->svc_cap = ncap;
-	}
-	char *copy = keys_strdup(name);
-	if (!copy)
-		return NULL;
-	size_t i = c->nservices++;
-	struct svc_conf *s = &c->services[i];
-	*s = l->tmpl;
-	s->name = copy;
-	s->line = l->lineno;
-	memset(svc_lines(l, i), 0, nk * sizeof *l->svc_line);
-	by_name_add(c);
-	return s;
-}
-
-/* A section header, "[muster]" or "[service NAME]": checked, and the label
- * inih gets for it set. */
+/* A section header, "[muster]", "[service NAME]" or "[override NAME]":
+ * checked, and its section started. */
 static void section_header(struct loader *l, char *p)
 {
 	char *close = strchr(p, ']');
@@ -352,88 +226,48 @@ static void section_header(struct loader *l, char *p)
 	}
 	char *h = str_trim(p + 1);
 	if (!strcmp(h, "muster")) {
-		if (l->muster_header_line)
+		if (l->muster_header_line) /* reported; its keys are still read */
 			err(l, l->lineno, "[muster] appears twice (the first is on line %d)",
 			    l->muster_header_line);
 		else
 			l->muster_header_line = l->lineno;
-		strcpy(l->label, "[m]");
+		new_section(l, SECTION_MUSTER, NULL);
 		return;
 	}
-	if (strncmp(h, "service", 7) || (h[7] != ' ' && h[7] != '\t')) {
-		if (!strcmp(h, "service"))
-			err(l, l->lineno, "[service] needs a name: [service NAME]");
+	size_t kw = !strncmp(h, "service", 7) ? 7 : !strncmp(h, "override", 8) ? 8 : 0;
+	if (!kw || (h[kw] != ' ' && h[kw] != '\t')) {
+		if (!strcmp(h, "service") || !strcmp(h, "override"))
+			err(l, l->lineno, "[%s] needs a name: [%s NAME]", h, h);
 		else
-			err(l, l->lineno, "unknown section [%s]; expected [muster] or [service NAME]", h);
+			err(l, l->lineno, "unknown section [%s]; expected [muster], [service NAME] or "
+			    "[override NAME]", h);
 		return;
 	}
-	char *name = str_trim(h + 8);
+	char *name = str_trim(h + kw + 1);
 	if (!keys_name_valid(name)) {
 		err(l, l->lineno,
 		    "invalid service name '%s': use 1 to %d letters, digits and - _ . @",
 		    name, KEYS_MAX_NAME);
 		return;
 	}
-	long dup = config_find(l->cfg, name);
-	if (dup >= 0) {
-		err(l, l->lineno, "duplicate service '%s' (first defined on line %d)", name,
-		    l->cfg->services[dup].line);
-		return;
-	}
-	if (add_service(l, name))
-		snprintf(l->label, sizeof l->label, "[s%zu]", l->cfg->nservices - 1);
+	new_section(l, kw == 7 ? SECTION_SERVICE : SECTION_OVERRIDE, name);
 }
 
-/* ---- settings: gathered by the handler, applied when complete --------- */
+/* ---- settings: gathered by the handler, kept when complete ----------- */
 
-/* Apply the complete setting: find its row and set the field. */
+/* The complete setting: into its section. */
 static void apply_setting(struct loader *l)
 {
-	const struct key_table *t, *other;
-	const char *service = NULL;
-	void *obj;
-	int *lines;
-	char where[KEYS_WHERE_MAX];
-
 	switch (l->key_sec) {
 	case SEC_NONE:
 		err(l, l->key_line, "'%s' is outside any section; put it under [muster] or [service NAME]", l->key);
 		return;
 	case SEC_BAD:
 		return; /* the header's error was reported */
-	case SEC_MUSTER:
-		t = &keys_muster, other = &keys_service;
-		obj = l->cfg, lines = l->muster_line;
-		break;
-	default:
-		t = &keys_service, other = &keys_muster;
-		obj = &l->cfg->services[l->key_svc], lines = svc_lines(l, l->key_svc);
-		service = l->cfg->services[l->key_svc].name;
+	case SEC_SECTION:
+		layer_setting_add(&l->out->v[l->first + l->key_idx], l->key, l->value, l->file,
+				  l->key_line);
 	}
-
-	const struct key *k = keys_find(t, l->key);
-	if (!k) {
-		const char *s = suggest(l->key, &t->rows[0].name, t->n, sizeof t->rows[0]);
-		if (s)
-			err(l, l->key_line, "unknown key '%s' in %s (did you mean '%s'?)", l->key,
-			    keys_where(service, where), s);
-		else if (keys_find(other, l->key))
-			err(l, l->key_line, "key '%s' belongs in %s, not in %s", l->key,
-			    other->section, keys_where(service, where));
-		else
-			err(l, l->key_line, "unknown key '%s' in %s", l->key, keys_where(service, where));
-		return;
-	}
-	size_t i = (size_t)(k - t->rows);
-	if (lines[i] && !k->type->list) {
-		err(l, l->key_line, "'%s' is set twice in %s (first on line %d)", k->name,
-		    keys_where(service, where), lines[i]);
-		return;
-	}
-	if (!lines[i])
-		lines[i] = l->key_line;
-	struct key_ctx c = { l->file, l->key_line, service, l->errs };
-	key_set(k, obj, l->value, &c);
 }
 
 static void finish_setting(struct loader *l)
@@ -459,12 +293,10 @@ static void start_setting(struct loader *l, const char *section, const char *nam
 	l->key_sec = SEC_BAD;
 	if (!section[0]) {
 		l->key_sec = SEC_NONE;
-	} else if (!strcmp(section, "m")) {
-		l->key_sec = SEC_MUSTER;
 	} else if (section[0] == 's' && isdigit((unsigned char)section[1])) {
-		l->key_svc = strtoul(section + 1, &end, 10);
-		if (!*end && l->key_svc < l->cfg->nservices)
-			l->key_sec = SEC_SERVICE;
+		l->key_idx = strtoul(section + 1, &end, 10);
+		if (!*end && l->first + l->key_idx < l->out->n)
+			l->key_sec = SEC_SECTION;
 	}
 }
 
@@ -605,32 +437,318 @@ static char *reader(char *str, int num, void *stream)
 	return hand(l, str, num, l->lineno == 1 ? l->line : p);
 }
 
+/* ---- the builder: merged sections -> struct config -------------------- */
+
+/* Where a key was set: the first setting of it, or { NULL, 0 }. */
+struct origin {
+	const char *file;
+	int line;
+};
+
+struct builder {
+	struct config *cfg;
+	struct errlist *errs;
+	struct svc_conf tmpl;   /* a new service: the defaults */
+	struct origin *muster_at; /* per [muster] key */
+	struct origin *svc_at;  /* per service: keys_service.n keys, then its header */
+	size_t svc_cap;
+};
+
+static void err_at(struct builder *b, struct origin at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void err_at(struct builder *b, struct origin at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	errlist_vadd(b->errs, at.file ? at.file : b->cfg->file, at.line, fmt, ap);
+	va_end(ap);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 40 || lb > 40)
+		return 99;
+	size_t d[41][41];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* The closest of n names to s, when close enough to be a likely typo; the
+ * names are the char * at first, first + stride, ... (a member of each
+ * element of an array: key rows, services). */
+static const char *suggest(const char *s, const void *first, size_t n, size_t stride)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+	size_t limit = strlen(s) / 2; /* "db2" may be "db"; "zz" is not "a" */
+	for (size_t i = 0; i < n; i++) {
+		const char *name = *(const char *const *)((const char *)first + i * stride);
+		size_t d = edit_distance(s, name);
+		if (d < bestd && d <= limit) {
+			bestd = d;
+			best = name;
+		}
+	}
+	return best;
+}
+
+static size_t key_index(const struct key_table *t, const char *name)
+{
+	return (size_t)(keys_find(t, name) - t->rows);
+}
+
+/* Service i's origins: of each key, then (at keys_service.n) of its header. */
+static struct origin *svc_at(struct builder *b, size_t i)
+{
+	return &b->svc_at[i * (keys_service.n + 1)];
+}
+
+/* ---- services by name ------------------------------------------------ */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void by_name_put(struct config *c, size_t i)
+{
+	size_t m = c->by_name_cap - 1, h = name_hash(c->services[i].name) & m;
+	while (c->by_name[h])
+		h = (h + 1) & m;
+	c->by_name[h] = i + 1;
+}
+
+/* Index the last service added; without memory for the table, there is
+ * none (config_find() then looks through the list). */
+static void by_name_add(struct config *c)
+{
+	if (c->by_name && 2 * c->nservices <= c->by_name_cap) {
+		by_name_put(c, c->nservices - 1);
+		return;
+	}
+	free(c->by_name);
+	c->by_name_cap = 64;
+	while (c->by_name_cap < 4 * c->nservices)
+		c->by_name_cap *= 2;
+	c->by_name = calloc(c->by_name_cap, sizeof *c->by_name);
+	if (!c->by_name) {
+		c->by_name_cap = 0;
+		keys_oom();
+		return;
+	}
+	for (size_t i = 0; i < c->nservices; i++)
+		by_name_put(c, i);
+}
+
+long config_find(const struct config *c, const char *name)
+{
+	if (!c->by_name) {
+		for (size_t i = 0; i < c->nservices; i++)
+			if (!strcmp(c->services[i].name, name))
+				return (long)i;
+		return -1;
+	}
+	size_t m = c->by_name_cap - 1;
+	for (size_t h = name_hash(name) & m; c->by_name[h]; h = (h + 1) & m)
+		if (!strcmp(c->services[c->by_name[h] - 1].name, name))
+			return (long)(c->by_name[h] - 1);
+	return -1;
+}
+
+/* The n services that are the instances of name (contiguous, as layer.c
+ * makes them): the index of the first, or -1. */
+long config_instances(const struct config *c, const char *name, size_t *n)
+{
+	char first[KEYS_MAX_NAME + 1];
+	*n = 0;
+	if (layer_instance_name(name, 1, first, sizeof first))
+		return -1;
+	long i = config_find(c, first);
+	if (i < 0 || !c->services[i].base || strcmp(c->services[i].base, name))
+		return -1;
+	size_t k = (size_t)i;
+	while (k < c->nservices && c->services[k].base && !strcmp(c->services[k].base, name))
+		k++;
+	*n = k - (size_t)i;
+	return i;
+}
+
+static struct svc_conf *add_service(struct builder *b, const struct section *sec)
+{
+	struct config *c = b->cfg;
+	size_t nk = keys_service.n + 1;
+	if (c->nservices == b->svc_cap) {
+		size_t ncap = b->svc_cap ? b->svc_cap * 2 : 16;
+		struct svc_conf *s = keys_realloc(c->services, ncap * sizeof *s);
+		if (!s)
+			return NULL;
+		c->services = s;
+		struct origin *at = keys_realloc(b->svc_at, ncap * nk * sizeof *at);
+		if (!at)
+			return NULL;
+		b->svc_at = at;
+		b->svc_cap = ncap;
+	}
+	char *copy = keys_strdup(sec->name);
+	char *base = sec->base ? keys_strdup(sec->base) : NULL;
+	if (!copy || (sec->base && !base)) {
+		free(copy);
+		free(base);
+		return NULL;
+	}
+	size_t i = c->nservices++;
+	struct svc_conf *s = &c->services[i];
+	*s = b->tmpl;
+	s->name = copy;
+	s->base = base;
+	s->instance = sec->instance;
+	s->line = sec->line;
+	memset(svc_at(b, i), 0, nk * sizeof *b->svc_at);
+	svc_at(b, i)[keys_service.n] = (struct origin){ sec->file, sec->line };
+	by_name_add(c);
+	return s;
+}
+
+/* One merged setting: its row found, its field set. */
+static void apply_setting_to(struct builder *b, const struct key_table *t,
+			     const struct key_table *other, void *obj, struct origin *at,
+			     const char *service, const struct setting *set)
+{
+	char where[KEYS_WHERE_MAX];
+	struct origin here = { set->file, set->line };
+	const struct key *k = keys_find(t, set->key);
+	if (!k && set->bad)
+		return; /* reported by layer.c */
+	if (!k) {
+		const char *s = suggest(set->key, &t->rows[0].name, t->n, sizeof t->rows[0]);
+		if (s)
+			err_at(b, here, "unknown key '%s' in %s (did you mean '%s'?)", set->key,
+			       keys_where(service, where), s);
+		else if (keys_find(other, set->key))
+			err_at(b, here, "key '%s' belongs in %s, not in %s", set->key, other->section,
+			       keys_where(service, where));
+		else
+			err_at(b, here, "unknown key '%s' in %s", set->key, keys_where(service, where));
+		return;
+	}
+	size_t i = (size_t)(k - t->rows);
+	if (at[i].line && !k->type->list) {
+		if (!strcmp(at[i].file, set->file))
+			err_at(b, here, "'%s' is set twice in %s (first on line %d)", k->name,
+			       keys_where(service, where), at[i].line);
+		else
+			err_at(b, here, "'%s' is set twice in %s (first at %s:%d)", k->name,
+			       keys_where(service, where), at[i].file, at[i].line);
+		return;
+	}
+	if (!at[i].line)
+		at[i] = here;
+	if (set->bad)
+		return; /* reported by layer.c */
+	struct key_ctx c = { set->file, set->line, service, b->errs };
+	key_set(k, obj, set->value, &c);
+}
+
+static void apply_sections(struct builder *b, const struct layer *ly)
+{
+	for (size_t i = 0; i < ly->muster.n; i++)
+		apply_setting_to(b, &keys_muster, &keys_service, b->cfg, b->muster_at, NULL,
+				 &ly->muster.set[i]);
+	for (size_t i = 0; i < ly->services.n; i++) {
+		const struct section *sec = &ly->services.v[i];
+		struct svc_conf *s = add_service(b, sec);
+		if (!s)
+			return;
+		size_t k = b->cfg->nservices - 1;
+		for (size_t j = 0; j < sec->n; j++)
+			apply_setting_to(b, &keys_service, &keys_muster, s, svc_at(b, k), s->name,
+					 &sec->set[j]);
+	}
+}
+
 /* ---- whole-config validation ----------------------------------------- */
 
-static void resolve_names(struct loader *l, struct svc_conf *s, char **names, int line,
-			  const char *key, size_t **idx, size_t *n)
+/* Each name of every depends and after setting is a service, or the name
+ * of instances: reported at the setting that names it. */
+static void check_names(struct builder *b, const struct layer *ly)
+{
+	const struct config *c = b->cfg;
+	for (size_t i = 0; i < ly->services.n; i++) {
+		const struct section *sec = &ly->services.v[i];
+		for (size_t j = 0; j < sec->n; j++) {
+			const struct setting *t = &sec->set[j];
+			bool dep = !strcmp(t->key, "depends");
+			char **words;
+			const char *e;
+			if ((!dep && strcmp(t->key, "after")) || t->bad)
+				continue;
+			if (split_words(t->value, &words, NULL, &e)) {
+				if (!strcmp(e, "out of memory"))
+					keys_oom();
+				continue; /* else reported when the key was set */
+			}
+			bool valid = true;
+			for (char **w = words; *w; w++)
+				valid = valid && keys_name_valid(*w);
+			for (char **w = words; valid && *w; w++) {
+				size_t n;
+				if (config_find(c, *w) >= 0 || config_instances(c, *w, &n) >= 0)
+					continue;
+				const char *sug = !c->nservices ? NULL :
+						  suggest(*w, &c->services[0].name, c->nservices,
+							  sizeof c->services[0]);
+				struct origin at = { t->file, t->line };
+				if (sug)
+					err_at(b, at, "service '%s' %s unknown service '%s' (did you mean '%s'?)",
+					       sec->name, dep ? "depends on" : "is after", *w, sug);
+				else
+					err_at(b, at, "service '%s' %s unknown service '%s'", sec->name,
+					       dep ? "depends on" : "is after", *w);
+			}
+			words_free(words);
+		}
+	}
+}
+
+/* names -> indices; a name of instances is each of them (unknown names
+ * are check_names()'s to report). */
+static void resolve_names(const struct config *c, char **names, size_t **idx, size_t *n)
 {
 	size_t count = 0;
-	while (names && names[count])
-		count++;
+	for (size_t i = 0; names && names[i]; i++) {
+		size_t m = 1;
+		if (config_find(c, names[i]) < 0 && config_instances(c, names[i], &m) < 0)
+			m = 0;
+		count += m;
+	}
 	*n = 0;
 	*idx = keys_realloc(NULL, count * sizeof **idx);
 	if (!*idx)
 		return;
-	for (size_t i = 0; i < count; i++) {
-		long j = config_find(l->cfg, names[i]);
-		if (j < 0) {
-			const char *sug = suggest(names[i], &l->cfg->services[0].name,
-						  l->cfg->nservices, sizeof l->cfg->services[0]);
-			if (sug)
-				err(l, line, "service '%s' %s unknown service '%s' (did you mean '%s'?)",
-				    s->name, !strcmp(key, "depends") ? "depends on" : "is after", names[i], sug);
-			else
-				err(l, line, "service '%s' %s unknown service '%s'", s->name,
-				    !strcmp(key, "depends") ? "depends on" : "is after", names[i]);
-			continue;
-		}
-		(*idx)[(*n)++] = (size_t)j;
+	for (size_t i = 0; names && names[i]; i++) {
+		long j = config_find(c, names[i]);
+		size_t m = 1;
+		if (j < 0)
+			j = config_instances(c, names[i], &m);
+		for (size_t k = 0; j >= 0 && k < m; k++)
+			(*idx)[(*n)++] = (size_t)j + k;
 	}
 }
 
@@ -651,16 +769,16 @@ static char **shell_argv(const char *command)
 	return argv;
 }
 
-static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
+static void validate_service(struct builder *b, struct svc_conf *s, size_t i)
 {
-	int *lines = svc_lines(l, i);
-#define LINE(key) lines[key_index(&keys_service, key)]
-#define LINE_OF(key) (LINE(key) ?: s->line)
+	struct origin *at = svc_at(b, i), header = at[keys_service.n];
+#define AT(key) at[key_index(&keys_service, key)]
+#define AT_OR_HEADER(key) (AT(key).line ? AT(key) : header)
 	const char *e;
 
 	if (!s->command) {
-		if (!LINE("command")) /* else its error was reported */
-			err(l, s->line, "service '%s' has no 'command'", s->name);
+		if (!AT("command").line) /* else its error was reported */
+			err_at(b, header, "service '%s' has no 'command'", s->name);
 	} else if (s->shell) {
 		s->argv = shell_argv(s->command);
 	} else if (split_words(s->command, &s->argv, NULL, &e)) {
@@ -670,38 +788,40 @@ static void validate_service(struct loader *l, struct svc_conf *s, size_t i)
 	}
 	int probes = (s->ready_fd >= 0) + (s->ready_tcp_host != NULL) + (s->ready_check != NULL);
 	if (s->type == TYPE_ONESHOT && probes)
-		err(l, s->line, "service '%s': a oneshot is ready when it exits 0; it takes no "
-		    "ready-fd, ready-tcp or ready-check", s->name);
+		err_at(b, header, "service '%s': a oneshot is ready when it exits 0; it takes no "
+		       "ready-fd, ready-tcp or ready-check", s->name);
 	else if (s->type == TYPE_NOTIFY && probes)
-		err(l, s->line, "service '%s': type = notify is ready on READY=1; it takes no "
-		    "ready-fd, ready-tcp or ready-check", s->name);
+		err_at(b, header, "service '%s': type = notify is ready on READY=1; it takes no "
+		       "ready-fd, ready-tcp or ready-check", s->name);
 	else if (probes > 1)
-		err(l, s->line, "service '%s': choose one of ready-fd, ready-tcp and ready-check",
-		    s->name);
+		err_at(b, header, "service '%s': choose one of ready-fd, ready-tcp and ready-check",
+		       s->name);
 	/* restart-delay-max: by default the longer of its default and
 	 * restart-delay; set below restart-delay, an error */
-	if (!LINE("restart-delay-max")) {
+	if (!AT("restart-delay-max").line) {
 		if (s->restart_delay_max < s->restart_delay)
 			s->restart_delay_max = s->restart_delay;
 	} else if (s->restart_delay_max < s->restart_delay) {
-		err(l, LINE("restart-delay-max"),
-		    "service '%s': restart-delay-max (%gs) is below restart-delay (%gs)", s->name,
-		    s->restart_delay_max, s->restart_delay);
+		err_at(b, AT("restart-delay-max"),
+		       "service '%s': restart-delay-max (%gs) is below restart-delay (%gs)", s->name,
+		       s->restart_delay_max, s->restart_delay);
 	}
 	if (s->ready_interval <= 0)
-		err(l, LINE_OF("ready-interval"), "service '%s': ready-interval must be above 0",
-		    s->name);
-	if (s->env_file) /* env-file first, then env overrides */
-		envfile_load(s->env_file, &s->env, l->errs, l->file, LINE_OF("env-file"), s->name);
-	resolve_names(l, s, s->depends, s->depends_line, "depends", &s->dep_idx, &s->ndep);
-	resolve_names(l, s, s->after, s->after_line, "after", &s->after_idx, &s->nafter);
-#undef LINE_OF
-#undef LINE
+		err_at(b, AT_OR_HEADER("ready-interval"), "service '%s': ready-interval must be above 0",
+		       s->name);
+	if (s->env_file) { /* env-file first, then env overrides */
+		struct origin ef = AT_OR_HEADER("env-file");
+		envfile_load(s->env_file, &s->env, b->errs, ef.file, ef.line, s->name);
+	}
+	resolve_names(b->cfg, s->depends, &s->dep_idx, &s->ndep);
+	resolve_names(b->cfg, s->after, &s->after_idx, &s->nafter);
+#undef AT_OR_HEADER
+#undef AT
 }
 
-static void check_graph(struct loader *l)
+static void check_graph(struct builder *b)
 {
-	struct config *c = l->cfg;
+	struct config *c = b->cfg;
 	size_t n = c->nservices;
 
 	if (graph_init(&c->graph, n)) {
@@ -760,8 +880,8 @@ static void check_graph(struct loader *l)
 		for (size_t j = 0; j < first->ndep; j++)
 			if (first->dep_idx[j] == path[1])
 				by_depends = true;
-		err(l, by_depends ? first->depends_line : first->after_line,
-		    "dependency cycle: %s", msg);
+		err_at(b, svc_at(b, path[0])[key_index(&keys_service, by_depends ? "depends" : "after")],
+		       "dependency cycle: %s", msg);
 		free(msg);
 		cycles++;
 	}
@@ -799,46 +919,67 @@ struct config *config_empty(void)
 	return c;
 }
 
-/* true when msg is "FILE:..." of this very file, not of "FILE.env" */
-static bool of_file(const char *msg, const char *file, size_t fl)
+/* The file a message is about: the index of its file in files (the
+ * longest that is followed by ':'), or -1 (an env-file's). */
+static long file_of(const char *msg, char *const *files, size_t nfiles)
 {
-	return !strncmp(msg, file, fl) && msg[fl] == ':';
+	long best = -1;
+	size_t bl = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		size_t fl = strlen(files[i]);
+		if (fl > bl && !strncmp(msg, files[i], fl) && msg[fl] == ':') {
+			best = (long)i;
+			bl = fl;
+		}
+	}
+	return best;
 }
 
-/* Report in line order, each file's messages among themselves (a stable
- * insertion sort: lists are short). */
-static void sort_errors(struct errlist *errs, size_t before, const char *file)
+/* Report in the order the files were read, each file's in line order (a
+ * stable insertion sort: lists are short); a message of no file read
+ * stays where it is. */
+static void sort_errors(struct errlist *errs, size_t before, char *const *files, size_t nfiles)
 {
-	size_t fl = strlen(file);
+	if (errs->n - before < 2)
+		return;
+	long *of = keys_realloc(NULL, (errs->n - before) * sizeof *of);
+	if (!of)
+		return;
+	for (size_t i = before; i < errs->n; i++)
+		of[i - before] = file_of(errs->msgs[i], files, nfiles);
 	for (size_t i = before + 1; i < errs->n; i++) {
 		char *m = errs->msgs[i];
 		int ln = errs->lines[i];
+		long f = of[i - before];
 		size_t j = i;
-		while (j > before && errs->lines[j - 1] > ln &&
-		       of_file(errs->msgs[j - 1], file, fl) == of_file(m, file, fl)) {
+		long g;
+		while (j > before && f >= 0 && (g = of[j - 1 - before]) >= 0 &&
+		       (g > f || (g == f && errs->lines[j - 1] > ln))) {
 			errs->msgs[j] = errs->msgs[j - 1];
 			errs->lines[j] = errs->lines[j - 1];
+			of[j - before] = of[j - 1 - before];
 			j--;
 		}
 		errs->msgs[j] = m;
 		errs->lines[j] = ln;
+		of[j - before] = f;
 	}
+	free(of);
 }
 
 /* Read and parse the file: every line through the reader, inih and the
- * handler.  0, or -1 when the file cannot be read (reported). */
+ * handler.  0, or -1 with errno when the file cannot be opened (as
+ * layer_read_fn: the caller reports it). */
 static int parse_file(struct loader *l)
 {
 	struct stat st;
 
 	l->fp = fopen(l->file, "re");
-	if (!l->fp) {
-		errlist_add(l->errs, l->file, 0, "cannot read config: %s", strerror(errno));
+	if (!l->fp)
 		return -1;
-	}
 	if (fstat(fileno(l->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		errlist_add(l->errs, l->file, 0, "cannot read config: %s", strerror(EISDIR));
 		fclose(l->fp);
+		errno = EISDIR;
 		return -1;
 	}
 	/* inih's return value, the line of its first error, adds nothing: the
@@ -850,26 +991,57 @@ static int parse_file(struct loader *l)
 	return 0;
 }
 
+/* layer.c's reader: file -> sections (see layer_read_fn). */
+static int read_sections(const char *file, struct sections *out, struct errlist *errs)
+{
+	struct loader l = { .file = file, .out = out, .first = out->n, .errs = errs };
+	int r = parse_file(&l);
+	free(l.line);
+	free(l.key);
+	free(l.value);
+	return r;
+}
+
 struct config *config_load(const char *file, struct errlist *errs)
 {
-	struct loader l = { .file = file, .errs = errs };
+	return config_load_layer(file, errs, NULL);
+}
+
+struct config *config_load_layer(const char *file, struct errlist *errs, struct layer *keep)
+{
+	struct layer ly;
+	struct builder b = { .errs = errs };
 	size_t before = errs->n;
 	unsigned long oom = keys_oom_count();
 	struct key_ctx dc = { "(defaults)", 0, "NAME", errs };
 
-	keys_defaults(&keys_service, &l.tmpl, &dc);
-	l.cfg = config_new(errs);
-	l.muster_line = calloc(keys_muster.n, sizeof *l.muster_line);
-	if (l.cfg)
-		l.cfg->file = keys_strdup(file);
-	if (!l.muster_line)
+	keys_defaults(&keys_service, &b.tmpl, &dc);
+	b.cfg = config_new(errs);
+	b.muster_at = calloc(keys_muster.n, sizeof *b.muster_at);
+	if (b.cfg)
+		b.cfg->file = keys_strdup(file);
+	if (!b.muster_at)
 		keys_oom();
-	if (keys_oom_count() == oom && parse_file(&l) == 0 && keys_oom_count() == oom) {
-		for (size_t i = 0; i < l.cfg->nservices; i++)
-			validate_service(&l, &l.cfg->services[i], i);
-		check_graph(&l);
-		l.cfg->log_level_set = l.muster_line[key_index(&keys_muster, "log-level")] != 0;
+	memset(&ly, 0, sizeof ly);
+	if (keys_oom_count() == oom)
+		layer_load(&ly, file, read_sections, errs);
+	if (keys_oom_count() == oom && b.cfg->file) {
+		b.cfg->files = keys_realloc(NULL, (ly.nfiles + 1) * sizeof *b.cfg->files);
+		for (size_t i = 0; b.cfg->files && i <= ly.nfiles; i++)
+			if (!(b.cfg->files[i] = i < ly.nfiles ? keys_strdup(ly.files[i]) : NULL))
+				break;
 	}
+	if (keys_oom_count() == oom) {
+		apply_sections(&b, &ly);
+		check_names(&b, &ly);
+	}
+	if (keys_oom_count() == oom) {
+		for (size_t i = 0; i < b.cfg->nservices; i++)
+			validate_service(&b, &b.cfg->services[i], i);
+		check_graph(&b);
+		b.cfg->log_level_set = b.muster_at[key_index(&keys_muster, "log-level")].line != 0;
+	}
+	sort_errors(errs, before, ly.files, ly.nfiles);
 	if (keys_oom_count() != oom) {
 		/* what else was found may only be what the failure left undone */
 		for (size_t i = before; i < errs->n; i++)
@@ -877,22 +1049,23 @@ struct config *config_load(const char *file, struct errlist *errs)
 		errs->n = before;
 		errlist_add(errs, file, 0, "out of memory");
 	}
-	sort_errors(errs, before, file);
-	free(l.line);
-	free(l.key);
-	free(l.value);
-	free(l.muster_line);
-	free(l.svc_line);
+	free(b.muster_at);
+	free(b.svc_at);
+	if (keep)
+		*keep = ly;
+	else
+		layer_free(&ly);
 	if (errs->n != before || keys_oom_count() != oom) {
-		config_free(l.cfg);
+		config_free(b.cfg);
 		return NULL;
 	}
-	return l.cfg;
+	return b.cfg;
 }
 
 static void svc_conf_free(struct svc_conf *s)
 {
 	free(s->name);
+	free(s->base);
 	free(s->dep_idx);
 	free(s->after_idx);
 	keys_free(&keys_service, s);
@@ -907,6 +1080,9 @@ void config_free(struct config *c)
 	free(c->services);
 	free(c->by_name);
 	free(c->file);
+	for (size_t i = 0; c->files && c->files[i]; i++)
+		free(c->files[i]);
+	free(c->files);
 	keys_free(&keys_muster, c);
 	graph_free(&c->graph);
 	free(c->levels);

@@ -17,11 +17,26 @@
 #include <sys/types.h>
 
 #include "graph.h"
+#include "parse.h"
 
 enum svc_type { TYPE_SIMPLE, TYPE_NOTIFY, TYPE_ONESHOT };
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum notify_access { NOTIFY_MAIN, NOTIFY_ALL };
 enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+enum cgroups_mode { CGROUPS_AUTO, CGROUPS_YES, CGROUPS_NO };
+
+/* ---- containment and limits: the limit-* keys, in proc.c's order ---- */
+enum svc_limit {
+	LIM_NOFILE, LIM_NPROC, LIM_CORE, LIM_MEMLOCK, LIM_STACK, LIM_AS, LIM_FSIZE, LIM_CPU,
+	SVC_NLIMITS
+};
+#define SVC_LIMIT_INFINITY UINT64_MAX
+struct svc_rlimit {
+	bool set;               /* false: inherited from muster */
+	uint64_t soft, hard;    /* SVC_LIMIT_INFINITY: infinity */
+};
+#define SVC_NICE_UNSET 100      /* nice: inherited */
+#define SVC_OOM_UNSET 10000     /* oom-score-adjust: inherited */
 
 struct svc_conf {
 	char *name;
@@ -60,10 +75,30 @@ struct svc_conf {
 	char *user, *group;
 	int umask;              /* -1: inherit */
 	char *log_file;
+
+	/* containment and limits (proc.c before exec, cgroup.c) */
+	struct svc_rlimit limits[SVC_NLIMITS];
+	int nice;               /* SVC_NICE_UNSET: inherited */
+	int oom_score_adjust;   /* SVC_OOM_UNSET: inherited */
+	bool no_new_privileges;
+	uint64_t memory_max;    /* 0: none */
+	uint64_t pids_max;      /* 0: none */
+	int cpu_weight;         /* 0: none */
+	/* hooks and exit statuses: each hook split into words, NULL: none */
+	char **pre_start, **post_start, **stop_command, **post_stop;
+	struct exit_set success_exit;
+	int reload_signal;      /* 0: none */
+	bool enabled;
+
+	/* layered config (layer.c) */
+	int instances;          /* the `instances` key: N */
+	char *base;             /* one of N instances: the name they share; else NULL */
+	int instance;           /* its number, 1 to N (1 for a service of one) */
 };
 
 struct config {
 	char *file;
+	char **files;           /* every file read (file first), NULL-terminated */
 	double graceful_timeout;
 	char *control_socket;   /* NULL: the default */
 	bool log_prefix;
@@ -72,6 +107,7 @@ struct config {
 	bool log_level_set;
 	uint64_t log_max_size;
 	int log_max_files;
+	enum cgroups_mode cgroups;
 
 	struct svc_conf *services;
 	size_t nservices;
@@ -98,6 +134,11 @@ void errlist_free(struct errlist *e);
  * errs (at least one entry, unless even that could not be allocated); out
  * of memory is the one entry "FILE: out of memory". */
 struct config *config_load(const char *file, struct errlist *errs);
+
+/* The same, with the merged sections it was made of kept in *layers (to be
+ * freed with layer_free(), whatever the result), for `--show-config`. */
+struct layer;
+struct config *config_load_layer(const char *file, struct errlist *errs, struct layer *layers);
 void config_free(struct config *c);
 
 /* An empty config (no file): defaults only, used by `muster -- CMD`. */
@@ -105,6 +146,10 @@ struct config *config_empty(void);
 
 /* Index of the service called name, or -1. */
 long config_find(const struct config *c, const char *name);
+
+/* The instances NAME@1 ... NAME@N of name (`instances = N`): the index of
+ * the first, with *n = N, or -1 when name has none. */
+long config_instances(const struct config *c, const char *name, size_t *n);
 
 /* The reload diff: true when a and b name the same service and no key whose
  * change restarts it differs (keys.h: each row's reload rule). */

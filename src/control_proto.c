@@ -325,6 +325,7 @@ static const struct {
 } kinds[] = {
 	{ "row", PK_ROW },   { "out", PK_OUT },   { "err", PK_ERR },     { "ok", PK_OK },
 	{ "fail", PK_FAIL }, { "error", PK_ERROR }, { "usage", PK_USAGE },
+	{ "timeout", PK_TIMEOUT },
 };
 
 int proto_parse_reply(char *line, size_t len, struct proto_reply *r)
@@ -369,7 +370,7 @@ int proto_parse_reply(char *line, size_t len, struct proto_reply *r)
 
 bool proto_final(enum proto_kind k)
 {
-	return k == PK_OK || k == PK_FAIL || k == PK_ERROR || k == PK_USAGE;
+	return k == PK_OK || k == PK_FAIL || k == PK_ERROR || k == PK_USAGE || k == PK_TIMEOUT;
 }
 
 const char *proto_field(const struct proto_reply *r, const char *key)

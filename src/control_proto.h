@@ -13,6 +13,8 @@
  *           | "fail" SP text               the daemon said no      (exit 1)
  *           | "error" SP text              a bad request           (exit 1)
  *           | "usage" SP text              a bad argument          (exit 2)
+ *           | "timeout" SP text            a wait's --timeout passed; the
+ *                                          service carries on      (exit 124)
  *
  * A word or a text is percent-encoded: '%', control bytes (0x00-0x1f,
  * 0x7f) and, in words only, space and '=' are written %XX.  Every other
@@ -20,8 +22,13 @@
  *
  * Versioning: the daemon answers versions PROTO_MIN_VERSION..PROTO_VERSION
  * and anything else with an `error` line that says which versions it
- * speaks.  The four final kinds above, and "error", are frozen across
- * versions, so any musterctl can print why a daemon refused it.
+ * speaks.  The final kinds ok, fail, usage and error are frozen across
+ * versions, so any musterctl can print why a daemon refused it; "timeout"
+ * came with version 2, and a version 1 client is answered "fail" instead.
+ *
+ * Version 2: start, stop and restart wait for the outcome (their options
+ * block=no and timeout=D), signal NAME SIGNAL, reload NAME..., and the
+ * final kind timeout.
  *
  * Limits: a request is at most PROTO_MAX_REQUEST bytes with its LF and at
  * most PROTO_MAX_ARGS words; a client reads reply lines of at most
@@ -35,7 +42,7 @@
 #include <stddef.h>
 
 #define PROTO_MAGIC "muster"
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_MIN_VERSION 1
 #define PROTO_MAX_REQUEST 4096
 #define PROTO_MAX_ARGS 256
@@ -102,6 +109,7 @@ int proto_parse_request(char *line, size_t len, struct proto_request *req, char 
 enum proto_kind {
 	PK_ROW, PK_OUT, PK_ERR,                 /* data */
 	PK_OK, PK_FAIL, PK_ERROR, PK_USAGE,     /* final */
+	PK_TIMEOUT,                             /* final, version 2 */
 };
 
 struct proto_reply {
@@ -116,7 +124,7 @@ struct proto_reply {
  * in place.  0, or -1 when it is not a line of this protocol. */
 int proto_parse_reply(char *line, size_t len, struct proto_reply *r);
 
-/* true for ok, fail, error and usage: the last line of a reply. */
+/* true for ok, fail, error, usage and timeout: the last line of a reply. */
 bool proto_final(enum proto_kind k);
 
 /* The value of a row's field, or NULL. */

@@ -144,6 +144,11 @@ void init_reap(void)
 		if (svc) {
 			proc_exec_drain(svc);
 			sup_service_exited(svc, status);
+		} else if ((svc = sup_find_hook(sup, pid))) {
+			char msg[4200];
+			char *const *argv = sup_hook_argv(svc->conf, svc->hook);
+			bool failed = proc_hook_result(svc, argv, msg, sizeof msg);
+			sup_hook_exited(svc, status, failed ? msg : NULL);
 		} else if (probe_reaped(pid, status)) {
 			continue;
 		} else if (pid == cmd.pid) {

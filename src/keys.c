@@ -18,7 +18,8 @@
 _Static_assert(sizeof(enum svc_type) == sizeof(int) &&
 	       sizeof(enum restart_policy) == sizeof(int) &&
 	       sizeof(enum notify_access) == sizeof(int) &&
-	       sizeof(enum log_level) == sizeof(int),
+	       sizeof(enum log_level) == sizeof(int) &&
+	       sizeof(enum cgroups_mode) == sizeof(int),
 	       "enum fields are set and compared as int");
 
 /* The field at offset off of obj, of the type; CFIELD: its value, read
@@ -212,6 +213,50 @@ static int set_stop_signal(const struct key *k, void *obj, const char *v, struct
 	return 0;
 }
 
+/* A signal any: reload-signal (by name or number; an unknown name is
+ * rejected by name). */
+static int set_signal(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	int sig;
+	(void)c;
+	if (parse_signal(v, &sig))
+		return -1;
+	*FIELD(obj, k->off, int) = sig;
+	return 0;
+}
+
+/* A hook: a command split into words like command, run directly. */
+static int set_argv(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char **words;
+	int n;
+	if (split(k, v, &words, &n, c))
+		return -2;
+	if (n == 0) {
+		words_free(words);
+		report(c, "'%s' is empty", k->name);
+		return -2;
+	}
+	char ***f = FIELD(obj, k->off, char **);
+	words_free(*f);
+	*f = words;
+	return 0;
+}
+
+/* success-exit: statuses and signal names; the word that is neither is
+ * named. */
+static int set_exits(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char bad[64];
+	if (!parse_exit_set(v, FIELD(obj, k->off, struct exit_set), bad))
+		return 0;
+	if (!*bad)
+		return -1;
+	report(c, "'%s' in '%s' is neither an exit status (0 to 255) nor a signal name "
+	       "(e.g. 0 143 SIGTERM)", bad, k->name);
+	return -2;
+}
+
 /* The control socket, and the notify socket made beside it as PATH.notify:
  * both must fit a UNIX socket address (108 bytes with the NUL). */
 static int set_socket_path(const struct key *k, void *obj, const char *v, struct key_ctx *c)
@@ -371,22 +416,104 @@ static int set_env(const struct key *k, void *obj, const char *v, struct key_ctx
 	return r;
 }
 
+/* ---- containment and limits ----------------------------------------- */
+
+/* One side of a limit-*: "infinity" (or "unlimited"), or a number; with
+ * K, M, G or T for the keys measured in bytes (type->min set). */
+static int limit_value(const struct key *k, const char *v, size_t n, uint64_t *out)
+{
+	char buf[64];
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (!strcmp(buf, "infinity") || !strcmp(buf, "unlimited")) {
+		*out = SVC_LIMIT_INFINITY;
+		return 0;
+	}
+	if (k->type->min) /* a size */
+		return parse_size(buf, out) || *out == SVC_LIMIT_INFINITY ? -1 : 0;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(buf, &end, 10);
+	if (!isdigit((unsigned char)buf[0]) || *end || errno || x == SVC_LIMIT_INFINITY)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/* SOFT or SOFT:HARD; a lone value sets both (as systemd's LimitNOFILE=N). */
+static int set_rlimit(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	struct svc_rlimit l = { .set = true };
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	if (limit_value(k, v, n, &l.soft))
+		return -1;
+	l.hard = l.soft;
+	if (colon && limit_value(k, colon + 1, strlen(colon + 1), &l.hard))
+		return -1;
+	if (l.soft > l.hard) {
+		report(c, "'%s' for '%s': the soft limit is above the hard limit", v, k->name);
+		return -2;
+	}
+	*FIELD(obj, k->off, struct svc_rlimit) = l;
+	return 0;
+}
+
+/* memory-max (bytes, K/M/G/T) and pids-max (a count): "max" is no limit. */
+static int set_cgroup_max(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	uint64_t x;
+	(void)c;
+	if (!strcmp(v, "max") || !strcmp(v, "infinity")) {
+		*FIELD(obj, k->off, uint64_t) = 0;
+		return 0;
+	}
+	if (k->type->min) {
+		if (parse_size(v, &x) || x == 0)
+			return -1;
+	} else {
+		long n;
+		if (parse_int(v, 1, 1L << 30, &n))
+			return -1;
+		x = (uint64_t)n;
+	}
+	*FIELD(obj, k->off, uint64_t) = x;
+	return 0;
+}
+
+/* include: the files it names are read by layer.c, before the tables
+ * are; here it has nothing left to set. */
+static int set_nothing(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	(void)k, (void)obj, (void)v, (void)c;
+	return 0;
+}
+
 /* ---- value types ----------------------------------------------------- */
 
 static const char *const svc_types[] = { "simple", "notify", "oneshot", NULL };
 static const char *const notify_accesses[] = { "main", "all", NULL };
 static const char *const restart_policies[] = { "no", "on-failure", "always", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
+static const char *const cgroups_modes[] = { "auto", "yes", "no", NULL };
 
 static const struct key_type
 	t_string = { .parse = set_string, .field = F_STR },
 	t_path = { .parse = set_path, .field = F_STR },
-	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV },
+	t_shell = { .parse = set_string, .field = F_STR, .split = true },
+	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV, .split = true },
 	t_bool = { .parse = set_bool, .field = F_BOOL },
 	t_duration = { .parse = set_duration, .field = F_DOUBLE, .what = "invalid duration",
 		       .hint = "use e.g. 250ms, 10s, 2m, 1h, or seconds" },
 	t_stop_signal = { .parse = set_stop_signal, .field = F_INT, .what = "unknown signal",
 			  .hint = "use e.g. SIGTERM, SIGINT, SIGQUIT" },
+	t_signal = { .parse = set_signal, .field = F_INT, .what = "unknown signal",
+		     .hint = "use e.g. SIGHUP, HUP, USR1 or a number" },
+	t_argv = { .parse = set_argv, .field = F_STRV, .split = true },
+	t_exits = { .parse = set_exits, .field = F_EXITS,
+		    .hint = "expected exit statuses and signal names, e.g. 0 143 SIGTERM" },
 	t_socket = { .parse = set_socket_path, .field = F_STR },
 	t_svc_type = { .parse = set_enum, .field = F_INT, .words = svc_types },
 	t_notify_access = { .parse = set_enum, .field = F_INT, .words = notify_accesses },
@@ -398,8 +525,21 @@ static const struct key_type
 	t_size = { .parse = set_size, .field = F_U64 },
 	t_start_limit = { .parse = set_start_limit, .field = F_INT, .field2 = F_DOUBLE },
 	t_tcp = { .parse = set_tcp, .field = F_STR, .field2 = F_STR },
-	t_names = { .parse = set_names, .field = F_STRV, .list = true },
-	t_env = { .parse = set_env, .field = F_STRV, .list = true };
+	t_names = { .parse = set_names, .field = F_STRV, .list = true, .split = true },
+	t_env = { .parse = set_env, .field = F_STRV, .list = true, .split = true },
+	/* containment and limits */
+	t_rlimit = { .parse = set_rlimit, .field = F_LIMIT, .what = "invalid limit",
+		     .hint = "expected SOFT or SOFT:HARD, each a number or infinity" },
+	t_rlimit_size = { .parse = set_rlimit, .field = F_LIMIT, .what = "invalid limit", .min = 1,
+			  .hint = "expected SOFT or SOFT:HARD, each bytes (with K, M or G) or infinity" },
+	t_nice = { .parse = set_int, .field = F_INT, .min = -20, .max = 19, .unset = SVC_NICE_UNSET },
+	t_oom_adjust = { .parse = set_int, .field = F_INT, .min = -1000, .max = 1000,
+			 .unset = SVC_OOM_UNSET },
+	t_memory_max = { .parse = set_cgroup_max, .field = F_U64, .min = 1 },
+	t_pids_max = { .parse = set_cgroup_max, .field = F_U64 },
+	t_cpu_weight = { .parse = set_int, .field = F_INT, .min = 1, .max = 10000 },
+	t_cgroups = { .parse = set_enum, .field = F_INT, .words = cgroups_modes },
+	t_include = { .parse = set_nothing, .field = F_NONE, .list = true, .split = true };
 
 /* ---- the tables ------------------------------------------------------ */
 
@@ -417,7 +557,7 @@ static const struct key service_rows[] = {
 	{ "notify-access",     &t_notify_access, S(notify_access), 0,                 "main",       RESTART, "expected main or all" },
 	{ "ready-fd",          &t_fd,            S(ready_fd),     0,                  NULL,         RESTART, "expected a descriptor number from 3 to 1023" },
 	{ "ready-tcp",         &t_tcp,           S(ready_tcp_host), S(ready_tcp_port), NULL,        RESTART, "expected ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved" },
-	{ "ready-check",       &t_string,        S(ready_check),  0,                  NULL,         RESTART, NULL },
+	{ "ready-check",       &t_shell,         S(ready_check),  0,                  NULL,         RESTART, NULL },
 	{ "ready-interval",    &t_duration,      S(ready_interval), 0,                "100ms",      RESTART, NULL },
 	{ "ready-timeout",     &t_duration,      S(ready_timeout), 0,                 "30s",        RESTART, NULL },
 	{ "depends",           &t_names,         S(depends),      S(depends_line),    NULL,         RESTART, NULL },
@@ -437,6 +577,33 @@ static const struct key service_rows[] = {
 	{ "group",             &t_string,        S(group),        0,                  NULL,         RESTART, NULL },
 	{ "umask",             &t_umask,         S(umask),        0,                  NULL,         RESTART, "expected an octal mask such as 022" },
 	{ "log-file",          &t_path,          S(log_file),     0,                  NULL,         RESTART, NULL },
+	/* containment and limits: before exec (proc.c), the service's cgroup (cgroup.c) */
+	{ "limit-nofile",      &t_rlimit,        S(limits[LIM_NOFILE]), 0,            NULL,         RESTART, NULL },
+	{ "limit-nproc",       &t_rlimit,        S(limits[LIM_NPROC]), 0,             NULL,         RESTART, NULL },
+	{ "limit-core",        &t_rlimit_size,   S(limits[LIM_CORE]), 0,              NULL,         RESTART, NULL },
+	{ "limit-memlock",     &t_rlimit_size,   S(limits[LIM_MEMLOCK]), 0,           NULL,         RESTART, NULL },
+	{ "limit-stack",       &t_rlimit_size,   S(limits[LIM_STACK]), 0,             NULL,         RESTART, NULL },
+	{ "limit-as",          &t_rlimit_size,   S(limits[LIM_AS]), 0,                NULL,         RESTART, NULL },
+	{ "limit-fsize",       &t_rlimit_size,   S(limits[LIM_FSIZE]), 0,             NULL,         RESTART, NULL },
+	{ "limit-cpu",         &t_rlimit,        S(limits[LIM_CPU]), 0,               NULL,         RESTART, "expected SOFT or SOFT:HARD, each seconds or infinity" },
+	{ "nice",              &t_nice,          S(nice),         0,                  NULL,         RESTART, "expected -20 to 19" },
+	{ "oom-score-adjust",  &t_oom_adjust,    S(oom_score_adjust), 0,              NULL,         RESTART, "expected -1000 to 1000" },
+	{ "no-new-privileges", &t_bool,          S(no_new_privileges), 0,             "no",         RESTART, NULL },
+	{ "memory-max",        &t_memory_max,    S(memory_max),   0,                  NULL,         RESTART, "expected bytes, or with K, M, G or T, e.g. 512M, or max" },
+	{ "pids-max",          &t_pids_max,      S(pids_max),     0,                  NULL,         RESTART, "expected a count of processes, or max" },
+	{ "cpu-weight",        &t_cpu_weight,    S(cpu_weight),   0,                  NULL,         RESTART, "expected 1 to 10000 (100 is the kernel's default)" },
+	/* hooks and exit statuses: read when used, so a reload changes them
+	 * without a restart; enabled restarts (or stops) the service */
+	{ "pre-start",         &t_argv,          S(pre_start),    0,                  NULL,         LIVE,    NULL },
+	{ "post-start",        &t_argv,          S(post_start),   0,                  NULL,         LIVE,    NULL },
+	{ "stop-command",      &t_argv,          S(stop_command), 0,                  NULL,         LIVE,    NULL },
+	{ "post-stop",         &t_argv,          S(post_stop),    0,                  NULL,         LIVE,    NULL },
+	{ "success-exit",      &t_exits,         S(success_exit), 0,                  "0",          LIVE,    NULL },
+	{ "reload-signal",     &t_signal,        S(reload_signal), 0,                 NULL,         LIVE,    NULL },
+	{ "enabled",           &t_bool,          S(enabled),      0,                  "yes",        RESTART, NULL },
+	/* layered config (layer.c): NAME@1 ... NAME@N; a change adds or
+	 * removes instances, and restarts none of the others */
+	{ "instances",         &t_count,         S(instances),    0,                  "1",          LIVE,    "expected a count from 1 to 1000" },
 };
 
 static const struct key muster_rows[] = {
@@ -447,6 +614,9 @@ static const struct key muster_rows[] = {
 	{ "log-level",         &t_log_level,     M(log_level),    0,                  "info",       LIVE,    "expected debug, info, warning or error" },
 	{ "log-max-size",      &t_size,          M(log_max_size), 0,                  "0",          LIVE,    "expected bytes, or with K, M or G, e.g. 10M" },
 	{ "log-max-files",     &t_count,         M(log_max_files), 0,                 "5",          LIVE,    "expected a count from 1 to 1000" },
+	{ "cgroups",           &t_cgroups,       M(cgroups),      0,                  "auto",       DAEMON,  "expected auto, yes or no" },
+	/* layered config (layer.c): the files are read before the tables */
+	{ "include",           &t_include,       0,               0,                  NULL,         LIVE,    NULL },
 };
 
 const struct key_table keys_service = {
@@ -519,6 +689,13 @@ static bool field_equal(enum key_field f, const void *a, const void *b, size_t o
 		return CFIELD(a, off, const double *) == CFIELD(b, off, const double *);
 	case F_U64:
 		return CFIELD(a, off, const uint64_t *) == CFIELD(b, off, const uint64_t *);
+	case F_LIMIT: {
+		const struct svc_rlimit *x = (const void *)((const char *)a + off);
+		const struct svc_rlimit *y = (const void *)((const char *)b + off);
+		return x->set == y->set && (!x->set || (x->soft == y->soft && x->hard == y->hard));
+	}
+	case F_EXITS:
+		return !memcmp((const char *)a + off, (const char *)b + off, sizeof(struct exit_set));
 	}
 	return false;
 }
@@ -572,6 +749,12 @@ static int field_copy(enum key_field f, void *dst, const void *src, size_t off)
 		return 0;
 	case F_U64:
 		*FIELD(dst, off, uint64_t) = CFIELD(src, off, const uint64_t *);
+		return 0;
+	case F_LIMIT:
+		*FIELD(dst, off, struct svc_rlimit) = CFIELD(src, off, const struct svc_rlimit *);
+		return 0;
+	case F_EXITS:
+		*FIELD(dst, off, struct exit_set) = CFIELD(src, off, const struct exit_set *);
 		return 0;
 	}
 	return -1;

@@ -38,6 +38,8 @@ enum key_field {
 	F_INT,                  /* int, or an enum */
 	F_DOUBLE,
 	F_U64,
+	F_LIMIT,                /* struct svc_rlimit */
+	F_EXITS,                /* struct exit_set */
 };
 
 struct key;
@@ -57,6 +59,8 @@ struct key_type {
 	int (*parse)(const struct key *k, void *obj, const char *v, struct key_ctx *c);
 	enum key_field field, field2;  /* at the row's off and off2 */
 	bool list;              /* a repeated key adds to the value */
+	bool split;             /* the value is split into words or run by sh: a
+				   ${VAR} in it is quoted to stay one word (layer.c) */
 	const char *what;       /* set: a bad value reads "WHAT 'V' for 'KEY' (HINT)",
 				   else "invalid KEY 'V' in SECTION (HINT)" */
 	const char *hint;       /* for rows without a hint of their own */

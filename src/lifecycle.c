@@ -58,6 +58,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STOPPED, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPED, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(STOPPED, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(STOPPED, IMPOSSIBLE),
+		[EV_DISABLED]        = W(DISABLED, DISABLE, "enabled = no"),
+		[EV_EXIT_POST_STOP]  = C(STOPPED, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(STOPPED, IGNORE),
+		[EV_HOOK_FAILED]     = C(STOPPED, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(STOPPED, IGNORE),
 	},
 	[ST_WAITING] = {
 		[EV_BOOT]            = C(WAITING, IMPOSSIBLE),
@@ -91,6 +97,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(WAITING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(WAITING, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(WAITING, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(PRE_START, PRE_START),
+		[EV_DISABLED]        = C(WAITING, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(WAITING, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(WAITING, IGNORE),
+		[EV_HOOK_FAILED]     = C(WAITING, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(WAITING, IGNORE),
 	},
 	[ST_STARTING] = {
 		[EV_BOOT]            = C(STARTING, IMPOSSIBLE),
@@ -124,6 +136,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STARTING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPING, READY_TIMEOUT),
 		[EV_STOP_TIMEOUT]    = C(STARTING, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(STARTING, IGNORE),
+		[EV_DISABLED]        = C(STARTING, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(POST_STOP, POST_STOP),
+		[EV_HOOK_OK]         = C(STARTING, IGNORE),
+		[EV_HOOK_FAILED]     = C(STARTING, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(STARTING, IGNORE),
 	},
 	[ST_READY] = {
 		[EV_BOOT]            = C(READY, IMPOSSIBLE),
@@ -157,6 +175,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(READY, IGNORE),
 		[EV_READY_TIMEOUT]   = C(READY, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(READY, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(READY, IGNORE),
+		[EV_DISABLED]        = C(READY, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(POST_STOP, POST_STOP),
+		[EV_HOOK_OK]         = C(READY, HOOK_ENDED),
+		[EV_HOOK_FAILED]     = C(READY, HOOK_ENDED),
+		[EV_HOOK_TIMEOUT]    = C(READY, HOOK_KILL),
 	},
 	[ST_STOPPING] = {
 		[EV_BOOT]            = C(STOPPING, IMPOSSIBLE),
@@ -191,6 +215,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STOPPING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPING, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(STOPPING, STOP_TIMEOUT),
+		[EV_DEPS_READY_PRE]  = C(STOPPING, IGNORE),
+		[EV_DISABLED]        = C(STOPPING, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(POST_STOP, POST_STOP),
+		[EV_HOOK_OK]         = C(STOPPING, HOOK_ENDED),
+		[EV_HOOK_FAILED]     = C(STOPPING, STOP_COMMAND_FAILED),
+		[EV_HOOK_TIMEOUT]    = C(STOPPING, HOOK_KILL),
 	},
 	[ST_DONE] = {
 		[EV_BOOT]            = C(DONE, IMPOSSIBLE),
@@ -224,6 +254,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(DONE, IGNORE),
 		[EV_READY_TIMEOUT]   = C(DONE, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(DONE, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(DONE, IGNORE),
+		[EV_DISABLED]        = C(DONE, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(DONE, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(DONE, IGNORE),
+		[EV_HOOK_FAILED]     = C(DONE, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(DONE, IGNORE),
 	},
 	[ST_BACKOFF] = {
 		[EV_BOOT]            = C(BACKOFF, IMPOSSIBLE),
@@ -257,6 +293,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = W(WAITING, RESTART_DELAY, "restart delay over"),
 		[EV_READY_TIMEOUT]   = C(BACKOFF, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(BACKOFF, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(BACKOFF, IGNORE),
+		[EV_DISABLED]        = C(BACKOFF, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(BACKOFF, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(BACKOFF, IGNORE),
+		[EV_HOOK_FAILED]     = C(BACKOFF, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(BACKOFF, IGNORE),
 	},
 	[ST_FAILED] = {
 		[EV_BOOT]            = C(FAILED, IMPOSSIBLE),
@@ -290,6 +332,129 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(FAILED, IGNORE),
 		[EV_READY_TIMEOUT]   = C(FAILED, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(FAILED, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(FAILED, IMPOSSIBLE),
+		[EV_DISABLED]        = C(FAILED, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(FAILED, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(FAILED, IGNORE),
+		[EV_HOOK_FAILED]     = C(FAILED, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(FAILED, IGNORE),
+	},
+	[ST_PRE_START] = {
+		[EV_BOOT]            = C(PRE_START, IMPOSSIBLE),
+		[EV_START]           = C(PRE_START, WANT_UP),
+		[EV_START_DEP]       = C(PRE_START, WANT_UP),
+		[EV_STOP]            = C(PRE_START, WANT_STOP),
+		[EV_RESTART]         = C(PRE_START, WANT_RESTART),
+		[EV_RELOAD]          = C(PRE_START, WANT_RELOAD),
+		[EV_RELOADED]        = C(PRE_START, IMPOSSIBLE),
+		[EV_ADDED]           = C(PRE_START, IMPOSSIBLE),
+		[EV_SHUTDOWN]        = C(PRE_START, WANT_DOWN),
+		[EV_KILL]            = C(PRE_START, KILL_HOOK),
+		[EV_DEP_FAILED]      = C(PRE_START, WANT_FAIL),
+		[EV_DEPS_READY]      = C(PRE_START, IGNORE),
+		[EV_DEPS_FAILED]     = C(PRE_START, IGNORE),
+		[EV_STOP_DUE]        = C(PRE_START, STOP_HOOK),
+		[EV_SHUTDOWN_DUE]    = C(PRE_START, STOP_HOOK),
+		[EV_FAIL_DUE]        = C(PRE_START, STOP_HOOK),
+		[EV_HELD]            = C(PRE_START, IMPOSSIBLE),
+		[EV_UP_AGAIN]        = C(PRE_START, IMPOSSIBLE),
+		[EV_EXEC_OK]         = C(PRE_START, IGNORE),
+		[EV_EXEC_FAILED]     = C(PRE_START, IGNORE),
+		[EV_READY]           = C(PRE_START, IGNORE),
+		[EV_EXIT_STOPPED]    = W(STOPPED, STOPPED, "start cancelled"),
+		[EV_EXIT_DEP_FAILED] = C(FAILED, STOPPED_FAIL),
+		[EV_EXIT_DONE]       = C(PRE_START, IMPOSSIBLE),
+		[EV_EXIT_CLEAN]      = C(PRE_START, IMPOSSIBLE),
+		[EV_EXIT_FAILED]     = C(FAILED, EXIT_FAIL),
+		[EV_EXIT_RESTART]    = C(BACKOFF, EXIT_BACKOFF),
+		[EV_EXIT_LIMIT]      = C(FAILED, EXIT_LIMIT),
+		[EV_RESTART_DELAY]   = C(PRE_START, IGNORE),
+		[EV_READY_TIMEOUT]   = C(PRE_START, IGNORE),
+		[EV_STOP_TIMEOUT]    = C(PRE_START, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(PRE_START, IGNORE),
+		[EV_DISABLED]        = C(PRE_START, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(PRE_START, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(STARTING, SPAWN),
+		[EV_HOOK_FAILED]     = C(PRE_START, PRE_START_FAILED),
+		[EV_HOOK_TIMEOUT]    = C(PRE_START, HOOK_KILL),
+	},
+	[ST_POST_STOP] = {
+		[EV_BOOT]            = C(POST_STOP, IMPOSSIBLE),
+		[EV_START]           = C(POST_STOP, WANT_RESTART),
+		[EV_START_DEP]       = C(POST_STOP, WANT_RESTART),
+		[EV_STOP]            = C(POST_STOP, WANT_STOP),
+		[EV_RESTART]         = C(POST_STOP, WANT_RESTART),
+		[EV_RELOAD]          = C(POST_STOP, WANT_RELOAD),
+		[EV_RELOADED]        = C(POST_STOP, IMPOSSIBLE),
+		[EV_ADDED]           = C(POST_STOP, IMPOSSIBLE),
+		[EV_SHUTDOWN]        = C(POST_STOP, WANT_DOWN),
+		[EV_KILL]            = C(POST_STOP, KILL_HOOK),
+		[EV_DEP_FAILED]      = C(POST_STOP, WANT_FAIL),
+		[EV_DEPS_READY]      = C(POST_STOP, IGNORE),
+		[EV_DEPS_FAILED]     = C(POST_STOP, IGNORE),
+		[EV_STOP_DUE]        = C(POST_STOP, IGNORE),
+		[EV_SHUTDOWN_DUE]    = C(POST_STOP, IGNORE),
+		[EV_FAIL_DUE]        = C(POST_STOP, IGNORE),
+		[EV_HELD]            = C(POST_STOP, IMPOSSIBLE),
+		[EV_UP_AGAIN]        = C(POST_STOP, IMPOSSIBLE),
+		[EV_EXEC_OK]         = C(POST_STOP, IGNORE),
+		[EV_EXEC_FAILED]     = C(POST_STOP, EXEC_FAILED),
+		[EV_READY]           = C(POST_STOP, IGNORE),
+		[EV_EXIT_STOPPED]    = C(STOPPED, STOPPED),
+		[EV_EXIT_DEP_FAILED] = C(FAILED, STOPPED_FAIL),
+		[EV_EXIT_DONE]       = C(DONE, DONE),
+		[EV_EXIT_CLEAN]      = W(STOPPED, EXIT_CLEAN, "exited cleanly"),
+		[EV_EXIT_FAILED]     = C(FAILED, EXIT_FAIL),
+		[EV_EXIT_RESTART]    = C(BACKOFF, EXIT_BACKOFF),
+		[EV_EXIT_LIMIT]      = C(FAILED, EXIT_LIMIT),
+		[EV_RESTART_DELAY]   = C(POST_STOP, IGNORE),
+		[EV_READY_TIMEOUT]   = C(POST_STOP, IGNORE),
+		[EV_STOP_TIMEOUT]    = C(POST_STOP, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(POST_STOP, IGNORE),
+		[EV_DISABLED]        = C(POST_STOP, IMPOSSIBLE),
+		[EV_EXIT_POST_STOP]  = C(POST_STOP, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(POST_STOP, POST_STOP_DONE),
+		[EV_HOOK_FAILED]     = C(POST_STOP, POST_STOP_DONE),
+		[EV_HOOK_TIMEOUT]    = C(POST_STOP, HOOK_KILL),
+	},
+	[ST_DISABLED] = {
+		[EV_BOOT]            = C(DISABLED, IMPOSSIBLE),
+		[EV_START]           = W(WAITING, START, "start requested"),
+		[EV_START_DEP]       = C(DISABLED, IGNORE),
+		[EV_STOP]            = C(DISABLED, WANT_STOP),
+		[EV_RESTART]         = C(DISABLED, IMPOSSIBLE),
+		[EV_RELOAD]          = C(DISABLED, WANT_RELOAD),
+		[EV_RELOADED]        = W(WAITING, START, "enabled by reload"),
+		[EV_ADDED]           = C(DISABLED, IMPOSSIBLE),
+		[EV_SHUTDOWN]        = C(DISABLED, WANT_DOWN),
+		[EV_KILL]            = C(DISABLED, WANT_DOWN),
+		[EV_DEP_FAILED]      = C(DISABLED, IMPOSSIBLE),
+		[EV_DEPS_READY]      = C(DISABLED, IMPOSSIBLE),
+		[EV_DEPS_FAILED]     = C(DISABLED, IMPOSSIBLE),
+		[EV_STOP_DUE]        = C(DISABLED, PASS_UP),
+		[EV_SHUTDOWN_DUE]    = C(DISABLED, PASS_UP),
+		[EV_FAIL_DUE]        = C(DISABLED, IMPOSSIBLE),
+		[EV_HELD]            = C(DISABLED, IMPOSSIBLE),
+		[EV_UP_AGAIN]        = C(DISABLED, IMPOSSIBLE),
+		[EV_EXEC_OK]         = C(DISABLED, IGNORE),
+		[EV_EXEC_FAILED]     = C(DISABLED, IGNORE),
+		[EV_READY]           = C(DISABLED, IGNORE),
+		[EV_EXIT_STOPPED]    = C(DISABLED, IMPOSSIBLE),
+		[EV_EXIT_DEP_FAILED] = C(DISABLED, IMPOSSIBLE),
+		[EV_EXIT_DONE]       = C(DISABLED, IMPOSSIBLE),
+		[EV_EXIT_CLEAN]      = C(DISABLED, IMPOSSIBLE),
+		[EV_EXIT_FAILED]     = C(DISABLED, IMPOSSIBLE),
+		[EV_EXIT_RESTART]    = C(DISABLED, IMPOSSIBLE),
+		[EV_EXIT_LIMIT]      = C(DISABLED, IMPOSSIBLE),
+		[EV_RESTART_DELAY]   = C(DISABLED, IGNORE),
+		[EV_READY_TIMEOUT]   = C(DISABLED, IGNORE),
+		[EV_STOP_TIMEOUT]    = C(DISABLED, IGNORE),
+		[EV_DEPS_READY_PRE]  = C(DISABLED, IMPOSSIBLE),
+		[EV_DISABLED]        = C(DISABLED, IGNORE),
+		[EV_EXIT_POST_STOP]  = C(DISABLED, IMPOSSIBLE),
+		[EV_HOOK_OK]         = C(DISABLED, IGNORE),
+		[EV_HOOK_FAILED]     = C(DISABLED, IGNORE),
+		[EV_HOOK_TIMEOUT]    = C(DISABLED, IGNORE),
 	},
 };
 
@@ -314,6 +479,7 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 		return g == GOAL_FAIL ? GOAL_FAIL : GOAL_DOWN;
 	case A_WANT_DOWN:
 	case A_KILL:
+	case A_KILL_HOOK:
 		return lc_wanted_up(g) ? GOAL_DOWN : g;
 	case A_WANT_RESTART:
 		return GOAL_RESTART;
@@ -327,6 +493,7 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	case A_FAIL_DOWN:
 	case A_STOPPED_FAIL:
 	case A_EXIT_CLEAN:
+	case A_DISABLE:
 	case A_EXIT_FAIL:
 	case A_EXIT_LIMIT:
 	case A_TIMEOUT_FAIL:
@@ -346,6 +513,14 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	case A_EXIT_BACKOFF:
 	case A_RESTART_DELAY:
 	case A_STOP_TIMEOUT:
+	case A_PRE_START:
+	case A_PRE_START_FAILED:
+	case A_POST_STOP:
+	case A_POST_STOP_DONE:
+	case A_HOOK_ENDED:
+	case A_STOP_COMMAND_FAILED:
+	case A_HOOK_KILL:
+	case A_STOP_HOOK:
 		break;
 	}
 	return g;
@@ -353,6 +528,8 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 
 enum lc_event lc_exit_event(const struct lc_exit *x)
 {
+	if (x->post_stop)
+		return EV_EXIT_POST_STOP;
 	if (!lc_wanted_up(x->goal))
 		return x->goal == GOAL_FAIL ? EV_EXIT_DEP_FAILED : EV_EXIT_STOPPED;
 	/* not ready in time is a failed start, however it then exited */
@@ -365,6 +542,18 @@ enum lc_event lc_exit_event(const struct lc_exit *x)
 	if (failed && x->over_limit(x->arg))
 		return EV_EXIT_LIMIT;
 	return EV_EXIT_RESTART;
+}
+
+enum lc_event lc_hook_event(enum svc_state st, enum lc_goal g, bool ok)
+{
+	if (st == ST_PRE_START && !lc_wanted_up(g))
+		return g == GOAL_FAIL ? EV_EXIT_DEP_FAILED : EV_EXIT_STOPPED;
+	return ok ? EV_HOOK_OK : EV_HOOK_FAILED;
+}
+
+enum lc_event lc_ready_event(bool pre_start)
+{
+	return pre_start ? EV_DEPS_READY_PRE : EV_DEPS_READY;
 }
 
 enum lc_event lc_down_event(enum lc_goal g, bool held, bool shutting_down)

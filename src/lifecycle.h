@@ -27,7 +27,11 @@
 	X(ST_STOPPING, "stopping", "stop-signal or SIGKILL sent, waiting for it to exit") \
 	X(ST_DONE,     "done",     "a oneshot that exited 0") \
 	X(ST_BACKOFF,  "backoff",  "no process: waiting for its restart delay") \
-	X(ST_FAILED,   "failed",   "for good: start limit, no restart, or a dependency (the reason says)")
+	X(ST_FAILED,   "failed",   "for good: start limit, no restart, or a dependency (the reason says)") \
+	/* hooks and enabled = no */ \
+	X(ST_PRE_START, "pre-start", "its pre-start hook runs; the main process is not started yet") \
+	X(ST_POST_STOP, "post-stop", "its main process is gone; its post-stop hook runs, then the exit takes effect") \
+	X(ST_DISABLED, "disabled", "enabled = no: not started until musterctl start NAME")
 
 /* What is wanted of it: up, or down and what then (the "then" of a stop is
  * part of the goal, so that no combination is meaningless). */
@@ -74,7 +78,14 @@
 	/* its timers */ \
 	X(EV_RESTART_DELAY,   "restart-delay",   "its restart delay passed") \
 	X(EV_READY_TIMEOUT,   "ready-timeout",   "not ready within ready-timeout") \
-	X(EV_STOP_TIMEOUT,    "stop-timeout",    "still running stop-timeout after its stop-signal")
+	X(EV_STOP_TIMEOUT,    "stop-timeout",    "still running stop-timeout after its stop-signal") \
+	/* hooks and enabled = no */ \
+	X(EV_DEPS_READY_PRE,  "deps-ready-pre",  "as deps-ready, and it has a pre-start hook") \
+	X(EV_DISABLED,        "disabled",        "muster starts, or a reload added or changed it, with enabled = no") \
+	X(EV_EXIT_POST_STOP,  "exit-post-stop",  "its main process exited, and it has a post-stop hook to run first") \
+	X(EV_HOOK_OK,         "hook-ok",         "its hook exited 0 (a pre-start: while it is still wanted up)") \
+	X(EV_HOOK_FAILED,     "hook-failed",     "its hook exited non-zero, was killed, could not run, or ran past its bound") \
+	X(EV_HOOK_TIMEOUT,    "hook-timeout",    "its hook still runs past its bound (ready-timeout or stop-timeout)")
 
 /* service.c maps each to one short function; lc_goal_after() says what
  * each does to the goal. */
@@ -111,7 +122,18 @@
 	X(A_RESTART_DELAY,   "restart-delay",   "count the restart; wait for what it depends on again") \
 	X(A_READY_TIMEOUT,   "ready-timeout",   "goal retry when up; log it; then as send-stop") \
 	X(A_STOP_TIMEOUT,    "stop-timeout",    "log it; SIGKILL to its group") \
-	X(A_UP_AGAIN,        "up-again",        "goal up (backoff and start limit go on)")
+	X(A_UP_AGAIN,        "up-again",        "goal up (backoff and start limit go on)") \
+	/* hooks and enabled = no */ \
+	X(A_DISABLE,         "disable",         "goal down; shown disabled, what depends on it fails (\"dependency NAME is disabled\")") \
+	X(A_PRE_START,       "pre-start",       "run its pre-start hook, bounded by ready-timeout") \
+	X(A_PRE_START_FAILED, "pre-start-failed", "the hook's failure is the reason; then the exit- event of a failed start (backoff, start limit, failed)") \
+	X(A_POST_STOP,       "post-stop",       "its other hook killed; run post-stop with MUSTER_EXIT_CODE and MUSTER_EXIT_STATUS, bounded by stop-timeout") \
+	X(A_POST_STOP_DONE,  "post-stop-done",  "log a failure; then the exit takes effect: the exit- event its status and its goal now make") \
+	X(A_HOOK_ENDED,      "hook-ended",      "log how post-start or stop-command ended (a failure is logged, nothing more)") \
+	X(A_STOP_COMMAND_FAILED, "stop-command-failed", "log it; stop-signal to its group after all (stop-timeout runs on)") \
+	X(A_HOOK_KILL,       "hook-kill",       "log it; SIGKILL to the hook's group (its exit follows as hook-failed)") \
+	X(A_STOP_HOOK,       "stop-hook",       "cancel the start: SIGTERM and SIGCONT to the hook's group, bounded by stop-timeout (SIGKILL at once when killing)") \
+	X(A_KILL_HOOK,       "kill-hook",       "goal down as want-down; SIGKILL to the hook's group")
 
 #define LC_ENUM_(id, name, doc) id,
 #define LC_ONE_(id, name, doc) +1
@@ -153,8 +175,17 @@ static inline bool lc_wanted(enum lc_goal g)
 	return lc_wanted_up(g) || g == GOAL_RESTART || g == GOAL_RELOAD;
 }
 
-/* starting, ready and stopping have a process. */
+/* starting, ready and stopping have a main process; pre-start and
+ * post-stop a hook: a process of the service all the same (a stop or a
+ * shutdown waits for it). */
 static inline bool lc_has_process(enum svc_state st)
+{
+	return st == ST_STARTING || st == ST_READY || st == ST_STOPPING || st == ST_PRE_START ||
+	       st == ST_POST_STOP;
+}
+
+/* Has the state a main process (not a hook alone)? */
+static inline bool lc_has_main(enum svc_state st)
 {
 	return st == ST_STARTING || st == ST_READY || st == ST_STOPPING;
 }
@@ -169,10 +200,19 @@ struct lc_exit {
 	 * only of a failure that its restart policy restarts */
 	bool (*over_limit)(void *arg);
 	void *arg;
+	bool post_stop;         /* a post-stop hook runs first (exit-post-stop) */
 };
 
 /* The event an exit is. */
 enum lc_event lc_exit_event(const struct lc_exit *x);
+
+/* The event a hook's exit is: ok when it exited 0; st the state it ran
+ * in.  A pre-start that ends while the service is no longer wanted up is
+ * an exit while wanted down (exit-stopped, exit-dep-failed). */
+enum lc_event lc_hook_event(enum svc_state st, enum lc_goal g, bool ok);
+
+/* The event of a service wanted up whose dependencies are settled. */
+enum lc_event lc_ready_event(bool pre_start);
 
 /* The event a re-evaluation of a service wanted down is.  held: it is
  * starting or ready, and a service going down that waits for it runs. */

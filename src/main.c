@@ -3,6 +3,7 @@
  * order, the loop, exit; each step's work is in the file named for it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "commands.h"
 #include "config.h"
 #include "control.h"
@@ -35,6 +37,7 @@
 struct options {
 	const char *config;     /* NULL: none */
 	bool check;
+	bool show_config;
 	int verbosity;          /* -v minus -q */
 	char **cmd;             /* after "--" */
 };
@@ -45,7 +48,7 @@ static struct ev_loop *loop;
 
 static const char usage_text[] =
 	"usage: muster [-c FILE] [-v|-q] [-- CMD [ARG...]]\n"
-	"       muster --check [-c FILE]\n"
+	"       muster --check | --show-config [-c FILE]\n"
 	"       muster --help | --version\n"
 	"\n"
 	"Supervise the services of FILE: start them in dependency order, keep\n"
@@ -53,7 +56,11 @@ static const char usage_text[] =
 	"\n"
 	"  -c, --config FILE  the config (default: $MUSTER_CONFIG, else\n"
 	"                     /etc/muster.ini; with -- CMD and neither, none)\n"
-	"      --check        validate FILE, print the start plan, exit\n"
+	"      --check        validate FILE, print the files read and the start\n"
+	"                     plan, exit\n"
+	"      --show-config  validate FILE, print the merged config (includes\n"
+	"                     and overrides applied, values expanded), each\n"
+	"                     value with the FILE:LINE it came from, exit\n"
 	"  -v, --verbose      more messages (debug)\n"
 	"  -q, --quiet        fewer messages (warnings and errors only; -qq errors)\n"
 	"  -h, --help         this help\n"
@@ -76,6 +83,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "show-config", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -89,6 +97,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'C': o->check = true; break;
+		case 'S': o->show_config = true; break;
 		case 'v': o->verbosity++; break;
 		case 'q': o->verbosity--; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -105,8 +114,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	} else if (optind > 0 && !strcmp(argv[optind - 1], "--")) {
 		usage_error("%s", "-- must be followed by a command");
 	}
-	if (o->check && o->cmd)
-		usage_error("%s", "--check takes no command");
+	if (o->check && o->show_config)
+		usage_error("%s", "--check and --show-config: choose one");
+	if ((o->check || o->show_config) && o->cmd)
+		usage_error("%s", o->check ? "--check takes no command" : "--show-config takes no command");
 	if (!o->config)
 		o->config = getenv("MUSTER_CONFIG");
 	if (o->config && !*o->config)
@@ -176,10 +187,50 @@ static void state_changed(struct service *svc, enum svc_state old)
 	init_state_changed(svc);
 }
 
+/* ---- containment --------------------------------------------------- */
+
+static void cgroup_changed(const char *name)
+{
+	struct service *svc = sup_find(&sup, name);
+	if (svc)
+		sup_cgroup_changed(svc);
+}
+
+/* cgroups = yes without a usable hierarchy, or with a limit whose
+ * controller is missing: an error; auto: one line each.  0 or -1. */
+static int setup_cgroups(const struct config *cfg)
+{
+	char err[PATH_MAX + 128];
+	enum cgroups_mode mode = zero_config() && !getenv("MUSTER_CGROUP_ROOT") ? CGROUPS_NO
+										: cfg->cgroups;
+	if (cgroup_setup(mode, err, sizeof err) < 0) {
+		log_error("cgroups = yes: %s", err);
+		return -1;
+	}
+	if (err[0])
+		log_info("cgroups: not used (%s); services run in process groups", err);
+	else if (cgroup_enabled())
+		log_debug("cgroups: services run in cgroups below %s", cgroup_base());
+	int bad = 0;
+	for (size_t i = 0; i < cfg->nservices; i++) {
+		const struct svc_conf *c = &cfg->services[i];
+		if (cgroup_check_limits(c, err, sizeof err) == 0)
+			continue;
+		if (mode == CGROUPS_YES) {
+			log_error("%s: %s", c->name, err);
+			bad++;
+		} else {
+			log_warn("%s: %s; the limit is not applied", c->name, err);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* Startup failed after the output was set up: write what was said. */
 static int fail_early(void)
 {
 	output_finish(1);
+	cgroup_teardown();
 	return 1;
 }
 
@@ -198,11 +249,18 @@ int main(int argc, char **argv)
 		.kill_pid = kill,
 		.start_probe = probe_start,
 		.stop_probe = probe_stop,
+		.kill_cgroup = proc_kill_cgroup,
+		.cgroup_populated = proc_cgroup_populated,
+		.cgroup_oom_kills = proc_cgroup_oom_kills,
+		.cgroup_release = proc_cgroup_release,
+		.spawn_hook = proc_spawn_hook,
 	};
 
 	parse_options(argc, argv, &opt);
 	if (opt.check)
 		return reload_check(opt.config);
+	if (opt.show_config)
+		return reload_show(opt.config);
 
 	struct config *cfg = opt.config ? reload_load(opt.config) : config_empty();
 	if (!cfg)
@@ -235,6 +293,13 @@ int main(int argc, char **argv)
 		output_init(loop, cfg);
 	output_set_width(name_width(cfg));
 	proc_init(loop, nofile, cfg->log_prefix, probe_watch_ready_fd);
+	if (setup_cgroups(cfg) < 0) {
+		fail_early();
+		config_free(cfg);
+		ev_loop_destroy(loop);
+		return EX_CONFIG_;
+	}
+	cgroup_watch_init(loop, cgroup_changed);
 	if (sup_init(&sup, loop, cfg, &ops) < 0) {
 		log_error("out of memory");
 		return fail_early();
@@ -280,6 +345,7 @@ int main(int argc, char **argv)
 	output_finish(cfg->graceful_timeout > 5 ? cfg->graceful_timeout : 5);
 	control_close();
 	commands_close();
+	cgroup_teardown();
 	/* The memory goes with the process: the services, their configs and
 	 * the loop stay reachable from sup and loop to the end (no leak to a
 	 * checker), and are not freed one block at a time (in a stop of 1000

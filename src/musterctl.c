@@ -24,6 +24,7 @@
 #define EX_NO 1                 /* the daemon said no; a wait failed */
 #define EX_USAGE_ 2
 #define EX_UNREACHABLE 3        /* no daemon on the socket */
+#define EX_TIMEOUT 124          /* start, stop, restart: --timeout passed (as timeout(1)) */
 
 #define REPLY_TIMEOUT 30        /* seconds, for every command but wait */
 #define MAX_REPLY (64 * 1024 * 1024)
@@ -34,12 +35,19 @@ static const char usage_text[] =
 	"Control a running muster through its socket.\n"
 	"\n"
 	"  status [NAME...] [--json]   state, pid, uptime, restarts, last exit, status text\n"
-	"  start NAME...               start services and what they depend on\n"
-	"  stop NAME...                stop services, and first what depends on them\n"
-	"  restart NAME...             stop services and start them again\n"
+	"  start [--no-block] [--timeout D] NAME...\n"
+	"                              start services and what they depend on; wait\n"
+	"                              until each is ready or done\n"
+	"  stop [--no-block] [--timeout D] NAME...\n"
+	"                              stop services, and first what depends on them;\n"
+	"                              wait until each is stopped\n"
+	"  restart [--no-block] [--timeout D] NAME...\n"
+	"                              stop services and start them again; wait\n"
+	"  signal NAME SIGNAL          send SIGNAL (SIGUSR1, USR1, 10) to NAME's process group\n"
 	"  wait [--timeout D] NAME...  until every NAME is ready or done (D: 500ms, 10s, 2m)\n"
 	"  ready                       exit 0 iff every service that should be up is ready or done\n"
 	"  reload                      re-read the config file; print what changed\n"
+	"  reload NAME...              send each service its reload-signal\n"
 	"  shutdown                    stop every service; muster exits\n"
 	"  timeline                    the last start: each service's times, the critical chain\n"
 	"  graph                       the dependency graph in Graphviz dot, states as colours\n"
@@ -50,8 +58,9 @@ static const char usage_text[] =
 	"  -h, --help           this help\n"
 	"  -V, --version        the version\n"
 	"\n"
-	"Exit status: 0 done; 1 muster said no, or a service waited for failed or\n"
-	"timed out; 2 usage; 3 muster cannot be reached.  See musterctl(8).\n";
+	"Exit status: 0 done; 1 muster said no, or a service waited for failed (or,\n"
+	"for wait, timed out); 2 usage; 3 muster cannot be reached; 124 start, stop\n"
+	"or restart timed out (the service carries on).  See musterctl(8).\n";
 
 /* A request: the command, the words that go to the daemon, and how to
  * print what comes back. */
@@ -62,6 +71,7 @@ struct request {
 	bool json;
 	bool no_deadline;       /* wait: as long as the daemon takes */
 	char *timeout_arg;      /* "timeout=D", owned */
+	bool no_block;          /* start, stop, restart: return once accepted */
 };
 
 static const char *sock_path;
@@ -101,7 +111,7 @@ static void add_arg(struct request *r, char *a)
 /* The words after the command: names, and the command's own options. */
 static void parse_command(int argc, char **argv, struct request *r)
 {
-	static const char *const no_args[] = { "ready", "reload", "shutdown", "timeline", "graph" };
+	static const char *const no_args[] = { "ready", "shutdown", "timeline", "graph" };
 	static const char *const names_needed[] = { "start", "stop", "restart", "wait" };
 	bool opts = true;
 
@@ -109,7 +119,10 @@ static void parse_command(int argc, char **argv, struct request *r)
 	r->args = calloc((size_t)argc + 1, sizeof *r->args);
 	if (!r->args)
 		exit(EX_NO);
-	bool known = !strcmp(r->cmd, "status");
+	bool known = !strcmp(r->cmd, "status") || !strcmp(r->cmd, "reload") ||
+		     !strcmp(r->cmd, "signal");
+	bool blocking = !strcmp(r->cmd, "start") || !strcmp(r->cmd, "stop") ||
+			!strcmp(r->cmd, "restart");
 	for (size_t i = 0; i < sizeof no_args / sizeof no_args[0]; i++)
 		known |= !strcmp(r->cmd, no_args[i]);
 	for (size_t i = 0; i < sizeof names_needed / sizeof names_needed[0]; i++)
@@ -123,7 +136,9 @@ static void parse_command(int argc, char **argv, struct request *r)
 			opts = false;
 		} else if (opts && !strcmp(r->cmd, "status") && (!strcmp(a, "--json") || !strcmp(a, "-j"))) {
 			r->json = true;
-		} else if (opts && !strcmp(r->cmd, "wait") &&
+		} else if (opts && blocking && !strcmp(a, "--no-block")) {
+			r->no_block = true;
+		} else if (opts && (blocking || !strcmp(r->cmd, "wait")) &&
 			   (!strcmp(a, "--timeout") || !strcmp(a, "-t") || !strncmp(a, "--timeout=", 10))) {
 			const char *d = !strncmp(a, "--timeout=", 10) ? a + 10 : NULL;
 			if (!d) {
@@ -136,7 +151,7 @@ static void parse_command(int argc, char **argv, struct request *r)
 			free(r->timeout_arg);
 			if (asprintf(&r->timeout_arg, "timeout=%s", d) < 0)
 				exit(EX_NO);
-		} else if (opts && a[0] == '-' && a[1]) {
+		} else if (opts && a[0] == '-' && a[1] && strcmp(r->cmd, "signal")) {
 			usage_error("%s: unknown option '%s'", r->cmd, a);
 		} else {
 			if (strchr(a, '=') || !*a)
@@ -144,18 +159,25 @@ static void parse_command(int argc, char **argv, struct request *r)
 			add_arg(r, a);
 		}
 	}
+	if (!strcmp(r->cmd, "signal") && r->nargs != 2)
+		usage_error("signal needs a service name and a signal");
+	if (r->timeout_arg && r->no_block)
+		usage_error("%s: --no-block and --timeout do not go together", r->cmd);
 	if (r->timeout_arg)
 		add_arg(r, r->timeout_arg);
+	if (r->no_block)
+		add_arg(r, "block=no");
 	bool has_name = false;
 	for (size_t i = 0; i < r->nargs; i++)
-		has_name |= strncmp(r->args[i], "timeout=", 8) != 0;
+		has_name |= !strchr(r->args[i], '=');
 	for (size_t i = 0; i < sizeof no_args / sizeof no_args[0]; i++)
 		if (!strcmp(r->cmd, no_args[i]) && r->nargs)
 			usage_error("%s takes no arguments", r->cmd);
 	for (size_t i = 0; i < sizeof names_needed / sizeof names_needed[0]; i++)
 		if (!strcmp(r->cmd, names_needed[i]) && !has_name)
 			usage_error("%s needs at least one service name", r->cmd);
-	r->no_deadline = !strcmp(r->cmd, "wait");
+	/* a wait takes as long as the daemon says (it bounds it itself) */
+	r->no_deadline = !strcmp(r->cmd, "wait") || (blocking && !r->no_block);
 }
 
 static void parse_options(int argc, char **argv, struct request *r)
@@ -328,6 +350,8 @@ static const char *note_of(const struct proto_reply *r)
 	const char *text = proto_field(r, "text"), *state = field_or(r, "state", "");
 	if (text && *text)
 		return text;
+	if (proto_field(r, "hook"))
+		return NULL; /* said by the caller */
 	if (!strcmp(state, "failed") || !strcmp(state, "backoff"))
 		return proto_field(r, "reason");
 	return NULL;
@@ -359,7 +383,13 @@ static void print_status_table(const struct rows *rows)
 		row[4] = printable(field_or(r, "restarts", "0"));
 		fmt_last_exit(r, tmp, sizeof tmp);
 		row[5] = strdup(*tmp ? tmp : "-");
-		row[6] = printable(note_of(r));
+		if (proto_field(r, "hook") && !note_of(r)) {
+			snprintf(tmp, sizeof tmp, "%.20s running (pid %.12s)", proto_field(r, "hook"),
+				 field_or(r, "hook_pid", "?"));
+			row[6] = printable(tmp);
+		} else {
+			row[6] = printable(note_of(r));
+		}
 		for (int c = 0; c < NCOLS; c++)
 			if (row[c] && (int)strlen(row[c]) > w[c])
 				w[c] = (int)strlen(row[c]);
@@ -428,6 +458,18 @@ static void print_status_json(const struct rows *rows)
 		json_string_or_null(&b, proto_field(r, "text"));
 		pbuf_addstr(&b, ", \"reason\": ");
 		json_string_or_null(&b, proto_field(r, "reason"));
+		/* with cgroups: its cgroup's process count and memory.current */
+		if (proto_field(r, "cgroup_procs")) {
+			pbuf_addstr(&b, ", \"cgroup\": {\"procs\": ");
+			json_number(&b, proto_field(r, "cgroup_procs"));
+			pbuf_addstr(&b, ", \"memory\": ");
+			json_number(&b, proto_field(r, "cgroup_memory"));
+			pbuf_addstr(&b, "}");
+		} else {
+			pbuf_addstr(&b, ", \"cgroup\": null");
+		}
+		pbuf_addstr(&b, ", \"hook\": ");
+		json_string_or_null(&b, proto_field(r, "hook"));
 		pbuf_addstr(&b, "}");
 	}
 	pbuf_addstr(&b, rows->n ? "\n]\n" : "]\n");
@@ -514,6 +556,7 @@ static const char *state_colour(const char *state)
 		{ "ready", "palegreen" },   { "done", "lightblue" },   { "starting", "khaki" },
 		{ "waiting", "lightyellow" }, { "stopping", "orange" }, { "backoff", "orange" },
 		{ "failed", "salmon" },     { "stopped", "lightgrey" },
+		{ "pre-start", "khaki" },   { "post-stop", "orange" },  { "disabled", "white" },
 	};
 	for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
 		if (!strcmp(state, colours[i].state))
@@ -632,6 +675,10 @@ static int print_reply(const struct request *req, struct pbuf *reply)
 	case PK_USAGE:
 		fprintf(stderr, "musterctl: %s\n", final->text);
 		status = EX_USAGE_;
+		break;
+	case PK_TIMEOUT:
+		fprintf(stderr, "musterctl: %s\n", final->text);
+		status = EX_TIMEOUT;
 		break;
 	case PK_ERROR:
 		fprintf(stderr, "musterctl: muster refused the request: %s\n", final->text);

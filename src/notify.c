@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "proc.h"
 
@@ -193,6 +194,14 @@ static bool proc_info(pid_t pid, struct proc_info *pi)
 	return true;
 }
 
+/* With service cgroups, a main process is in the service's own. */
+static const char *mainpid_outside_cgroup(const struct service *svc, pid_t pid)
+{
+	if (!cgroup_enabled() || cgroup_populated(svc->conf->name) < 0)
+		return NULL; /* no cgroup of its own (cgroups off, or it could not be made) */
+	return cgroup_has_pid(svc->conf->name, pid) ? NULL : "it is not in the service's cgroup";
+}
+
 const char *notify_mainpid_refusal(struct supervisor *sup, const struct service *svc,
 				   pid_t pid, uid_t sender)
 {
@@ -217,7 +226,7 @@ const char *notify_mainpid_refusal(struct supervisor *sup, const struct service 
 	 * their subreaper), nothing else on the machine */
 	for (int hops = 0; hops < 4096; hops++) {
 		if (pi.ppid == self)
-			return NULL;
+			return mainpid_outside_cgroup(svc, pid);
 		if (pi.ppid <= 1 || !proc_info(pi.ppid, &pi))
 			break;
 	}

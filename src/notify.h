@@ -40,7 +40,7 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *m);
  * become svc's main process, else why not.  pid must be alive, a
  * descendant of muster (its services and their orphans), not muster, not
  * PID 1, not another service's main process, and one the sender (uid)
- * could signal itself. */
+ * could signal itself; with service cgroups, in svc's cgroup. */
 const char *notify_mainpid_refusal(struct supervisor *sup, const struct service *svc,
 				   pid_t pid, uid_t sender);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 
 static const char *skip_blanks(const char *s)
 {
@@ -370,6 +371,82 @@ void words_free(char **words)
 	for (char **w = words; *w; w++)
 		free(*w);
 	free(words);
+}
+
+/* ---- success-exit ------------------------------------------------------ */
+
+int parse_exit_set(const char *s, struct exit_set *out, char bad[64])
+{
+	struct exit_set set = { { 0 }, 0 };
+	size_t nwords = 0;
+
+	bad[0] = '\0';
+	while (*s) {
+		while (*s && isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		const char *w = s;
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		size_t len = (size_t)(s - w);
+		char word[64];
+		snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), w);
+		nwords++;
+		if (isdigit((unsigned char)word[0])) {
+			char *end;
+			long v = strtol(word, &end, 10);
+			if (len > 3 || *end || v < 0 || v > 255) {
+				snprintf(bad, 64, "%s", word);
+				return -1;
+			}
+			set.status[v / 64] |= UINT64_C(1) << (v % 64);
+			continue;
+		}
+		int sig;
+		if (len > 63 || parse_signal(word, &sig) || sig >= 64) {
+			snprintf(bad, 64, "%s", word);
+			return -1;
+		}
+		set.signals |= UINT64_C(1) << sig;
+	}
+	if (!nwords)
+		return -1;
+	*out = set;
+	return 0;
+}
+
+bool exit_set_match(const struct exit_set *set, int st)
+{
+	if (WIFEXITED(st)) {
+		int v = WEXITSTATUS(st);
+		return (set->status[v / 64] >> (v % 64)) & 1;
+	}
+	if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		return sig > 0 && sig < 64 && ((set->signals >> sig) & 1);
+	}
+	return false;
+}
+
+const char *exit_set_str(const struct exit_set *set, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 256 + 64 && off + 1 < len; i++) {
+		bool status = i < 256;
+		int v = status ? i : i - 256;
+		if (status ? !((set->status[v / 64] >> (v % 64)) & 1)
+			   : (v == 0 || !((set->signals >> v) & 1)))
+			continue;
+		int n = status ? snprintf(buf + off, len - off, "%s%d", off ? " " : "", v)
+			       : snprintf(buf + off, len - off, "%s%s", off ? " " : "", signal_name(v));
+		if (n < 0)
+			break;
+		off += (size_t)n < len - off ? (size_t)n : len - off - 1;
+	}
+	return buf;
 }
 
 char *str_trim(char *s)

@@ -28,6 +28,26 @@ const char *signal_name(int sig);
  * SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGCHLD, SIGURG, SIGWINCH. */
 bool signal_ends_process(int sig);
 
+/* success-exit: exit statuses (0-255) and signals that count as a clean
+ * exit.  Bit n of status[n / 64] is status n; bit n of signals is signal
+ * n (1-63). */
+struct exit_set {
+	uint64_t status[4];
+	uint64_t signals;
+};
+
+/* "0 143 SIGTERM", "0 3 TERM HUP 9": each word a status from 0 to 255 or a
+ * signal name (SIGTERM or TERM); a bare number is always a status.  An
+ * empty list is an error; on error *bad points into s at the word that is
+ * not either (at most 63 bytes copied into bad[64]). */
+int parse_exit_set(const char *s, struct exit_set *out, char bad[64]);
+
+/* Does the wait status (waitpid's) count as clean by the set? */
+bool exit_set_match(const struct exit_set *set, int wait_status);
+
+/* "0 143 SIGTERM"-style: how the set reads, into buf (for messages). */
+const char *exit_set_str(const struct exit_set *set, char *buf, size_t len);
+
 /* "0", "4096", "512K", "10M", "1G" (binary multiples) -> bytes. */
 int parse_size(const char *s, uint64_t *out);
 

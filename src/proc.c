@@ -14,9 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "envfile.h"
 #include "log.h"
 #include "names.h"
@@ -28,11 +33,30 @@ extern char **environ;
 enum stage {
 	STAGE_SETSID = 1, STAGE_STDIO, STAGE_RLIMIT, STAGE_CHDIR, STAGE_GROUP,
 	STAGE_USER, STAGE_ENV, STAGE_EXEC, STAGE_NO_USER, STAGE_NO_GROUP,
+	STAGE_NICE, STAGE_OOM, STAGE_NNP, STAGE_CGROUP,
+	STAGE_LIMIT = 64,       /* + enum svc_limit: setrlimit of that limit */
 };
 
 struct report {
 	int stage;
 	int err;
+};
+
+/* What limits_apply() does in the child, resolved by limits_prepare(). */
+struct limits {
+	struct {
+		int limit;      /* enum svc_limit */
+		struct rlimit rl;
+	} rl[SVC_NLIMITS];
+	int nrl;
+	bool nofile_set;        /* limit-nofile replaces muster's own reset */
+	int nice;               /* SVC_NICE_UNSET: leave it */
+	char oom[16];           /* "N\n" for oom_score_adj */
+	size_t oom_len;         /* 0: leave it */
+	bool nnp;
+	int cgroup_fd;          /* the service's cgroup, for CLONE_INTO_CGROUP; -1 */
+	char cgroup_procs[PATH_MAX]; /* its cgroup.procs; "": none */
+	bool placed;            /* clone3 started the child in it: nothing to write */
 };
 
 static struct ev_loop *proc_loop;
@@ -114,6 +138,126 @@ void proc_cloexec_from(int from)
  * (and /dev/null back just after).
  */
 
+/* ---- containment and limits, in the child before exec ----------------
+ *
+ * limits_prepare() resolves in the daemon what limits_apply() does in the
+ * child with system calls only: the service's cgroup (when clone3 did not
+ * already start it there), its rlimits, nice, oom score and
+ * no-new-privileges.  Every child made for a service (its process, its
+ * ready-check, its hooks) goes through plan_prepare(), which calls
+ * limits_prepare(): they all get the same.  Applied before the user
+ * switch, as raising a limit or lowering a score needs the rights muster
+ * has. */
+
+static const struct {
+	int resource;
+	const char *name;
+} rlimit_of[SVC_NLIMITS] = {
+	[LIM_NOFILE] = { RLIMIT_NOFILE, "RLIMIT_NOFILE" },
+	[LIM_NPROC] = { RLIMIT_NPROC, "RLIMIT_NPROC" },
+	[LIM_CORE] = { RLIMIT_CORE, "RLIMIT_CORE" },
+	[LIM_MEMLOCK] = { RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK" },
+	[LIM_STACK] = { RLIMIT_STACK, "RLIMIT_STACK" },
+	[LIM_AS] = { RLIMIT_AS, "RLIMIT_AS" },
+	[LIM_FSIZE] = { RLIMIT_FSIZE, "RLIMIT_FSIZE" },
+	[LIM_CPU] = { RLIMIT_CPU, "RLIMIT_CPU" },
+};
+
+static rlim_t to_rlim(uint64_t v)
+{
+	return v == SVC_LIMIT_INFINITY ? RLIM_INFINITY : (rlim_t)v;
+}
+
+static void limits_prepare(struct limits *l, const struct svc_conf *c)
+{
+	memset(l, 0, sizeof *l);
+	l->cgroup_fd = -1;
+	for (int i = 0; i < SVC_NLIMITS; i++) {
+		if (!c->limits[i].set)
+			continue;
+		l->rl[l->nrl].limit = i;
+		l->rl[l->nrl].rl.rlim_cur = to_rlim(c->limits[i].soft);
+		l->rl[l->nrl].rl.rlim_max = to_rlim(c->limits[i].hard);
+		l->nrl++;
+		if (i == LIM_NOFILE)
+			l->nofile_set = true;
+	}
+	l->nice = c->nice;
+	if (c->oom_score_adjust != SVC_OOM_UNSET)
+		l->oom_len = (size_t)snprintf(l->oom, sizeof l->oom, "%d\n", c->oom_score_adjust);
+	l->nnp = c->no_new_privileges;
+}
+
+/* Decimal pid into buf (no stdio in the child); returns the length. */
+static size_t pid_text(pid_t pid, char *buf)
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+	unsigned long v = (unsigned long)pid;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len++] = '\n';
+	return len;
+}
+
+/* In the child: 0, or -1 with the stage that failed in *stage and errno. */
+static int limits_apply(const struct limits *l, int *stage)
+{
+	if (l->cgroup_procs[0] && !l->placed) {
+		char pid[24];
+		size_t len = pid_text(getpid(), pid);
+		int fd = open(l->cgroup_procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, pid, len) != (ssize_t)len) {
+			*stage = STAGE_CGROUP;
+			return -1;
+		}
+		close(fd);
+	}
+	for (int i = 0; i < l->nrl; i++)
+		if (setrlimit(rlimit_of[l->rl[i].limit].resource, &l->rl[i].rl) < 0) {
+			*stage = STAGE_LIMIT + l->rl[i].limit;
+			return -1;
+		}
+	if (l->nice != SVC_NICE_UNSET && setpriority(PRIO_PROCESS, 0, l->nice) < 0) {
+		*stage = STAGE_NICE;
+		return -1;
+	}
+	if (l->oom_len) {
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, l->oom, l->oom_len) != (ssize_t)l->oom_len) {
+			*stage = STAGE_OOM;
+			return -1;
+		}
+		close(fd);
+	}
+	if (l->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		*stage = STAGE_NNP;
+		return -1;
+	}
+	return 0;
+}
+
+/* What the report of a failed stage says, or NULL when not a limit's. */
+static const char *limits_stage(int stage, char *buf, size_t len)
+{
+	if (stage >= STAGE_LIMIT && stage < STAGE_LIMIT + SVC_NLIMITS)
+		snprintf(buf, len, "setrlimit(%s)", rlimit_of[stage - STAGE_LIMIT].name);
+	else if (stage == STAGE_NICE)
+		snprintf(buf, len, "setpriority (nice)");
+	else if (stage == STAGE_OOM)
+		snprintf(buf, len, "oom_score_adj");
+	else if (stage == STAGE_NNP)
+		snprintf(buf, len, "prctl(PR_SET_NO_NEW_PRIVS)");
+	else if (stage == STAGE_CGROUP)
+		snprintf(buf, len, "its cgroup");
+	else
+		return NULL;
+	return buf;
+}
+
 enum { SLOT_OUT = 3, SLOT_ERR, SLOT_EXEC, SLOT_READY, SLOT_END };
 #define EXEC_MARK "x" 
 
@@ -134,6 +278,7 @@ struct plan {
 	int ngroups;
 	const char *dir;
 	int umask;
+	struct limits lim;
 	int fail_stage, fail_err; /* known to fail before exec */
 };
 
@@ -243,8 +388,12 @@ static int child_main(void *arg)
 	}
 	if (pl->fail_stage)
 		child_fail(errfd, pl->fail_stage, pl->fail_err);
+	int stage;
+	if (limits_apply(&pl->lim, &stage) < 0)
+		child_fail(errfd, stage, errno);
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != child_nofile) {
+	if (!pl->lim.nofile_set && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != child_nofile) {
 		rl.rlim_cur = child_nofile;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			child_fail(errfd, STAGE_RLIMIT, errno);
@@ -283,13 +432,16 @@ static int child_main(void *arg)
  * service's env; a later KEY=VALUE replaces an earlier one, through a hash
  * table (an env-file may hold many thousands).  Strings made here go to
  * owned[4]. */
-static char **child_env(const struct svc_conf *c, const struct passwd *pw, char **owned)
+static char **child_env(const struct svc_conf *c, const struct passwd *pw, char **owned,
+			char *const *more, bool hook)
 {
 	struct envmap m = { 0 };
 	size_t n = 0, extra = 5, o = 0;
 	while (environ[n])
 		n++;
 	for (size_t i = 0; c->env && c->env[i]; i++)
+		extra++;
+	for (size_t i = 0; more && more[i]; i++)
 		extra++;
 	if (envmap_reserve(&m, n + extra)) /* then no envmap_put() fails */
 		return NULL;
@@ -305,11 +457,13 @@ static char **child_env(const struct svc_conf *c, const struct passwd *pw, char 
 		if (asprintf(&owned[o], "LOGNAME=%s", pw->pw_name) > 0)
 			envmap_put(&m, owned[o++], NULL);
 	}
-	if (c->type == TYPE_NOTIFY && notify_socket_path() &&
+	if (c->type == TYPE_NOTIFY && !hook && notify_socket_path() &&
 	    asprintf(&owned[o], "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
 		envmap_put(&m, owned[o++], NULL);
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		envmap_put(&m, c->env[i], NULL);
+	for (size_t i = 0; more && more[i]; i++)
+		envmap_put(&m, more[i], NULL);
 	char **env = m.v;
 	free(m.slots);
 	return env;
@@ -317,14 +471,40 @@ static char **child_env(const struct svc_conf *c, const struct passwd *pw, char 
 
 static void plan_free(struct plan *pl)
 {
+	if (pl->lim.cgroup_fd >= 0)
+		close(pl->lim.cgroup_fd);
+	pl->lim.cgroup_fd = -1;
 	free(pl->envp);
 	for (size_t i = 0; i < 4; i++)
 		free(pl->owned[i]);
 }
 
+/* A service's children run in its cgroup (cgroup.c makes it).  When it
+ * cannot be made: under cgroups = yes the child fails at that stage;
+ * under auto it runs in muster's, with a warning. */
+static void place_in_cgroup(struct plan *pl, const struct svc_conf *c)
+{
+	char err[256];
+	int fd = cgroup_create(c, err, sizeof err);
+	if (fd >= 0 && cgroup_procs_path(c->name, pl->lim.cgroup_procs, sizeof pl->lim.cgroup_procs)) {
+		pl->lim.cgroup_fd = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	pl->lim.cgroup_procs[0] = '\0';
+	if (cgroup_mode() == CGROUPS_YES) {
+		log_error("%s: %s", c->name, err);
+		pl->fail_stage = STAGE_CGROUP, pl->fail_err = errno ? errno : EPERM;
+	} else {
+		log_warn("%s: %s; it runs in muster's cgroup", c->name, err);
+	}
+}
+
 /* Everything the child needs, resolved in the daemon.  A problem found
  * here (unknown user) is reported by the child, as any other failure. */
-static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
+static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, char *const *more,
+			bool hook)
 {
 	const struct passwd *pw = NULL;
 
@@ -333,6 +513,9 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
 	pl->dir = c->directory;
 	pl->umask = c->umask;
 	pl->ready_fd = c->ready_fd;
+	limits_prepare(&pl->lim, c);
+	if (c->name && cgroup_enabled())
+		place_in_cgroup(pl, c);
 	if (c->user) {
 		errno = 0;
 		pw = names_user(c->user);
@@ -364,7 +547,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
 			pl->ngroups = 1;
 		}
 	}
-	pl->envp = child_env(c, pw, pl->owned);
+	pl->envp = child_env(c, pw, pl->owned, more, hook);
 	if (!pl->envp) {
 		plan_free(pl);
 		errno = ENOMEM;
@@ -372,6 +555,80 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv)
 	}
 	return 0;
 }
+
+/* ---- clone3 into the service's cgroup -------------------------------
+ *
+ * clone3(CLONE_INTO_CGROUP) starts the child in the service's cgroup, so
+ * that not one instruction of it runs outside (without it, the child's
+ * first step is writing its pid to cgroup.procs, still before exec).  It
+ * shares our memory as clone(CLONE_VM | CLONE_VFORK) does; libc has no
+ * clone3 that runs a function on another stack, so on x86-64 the child's
+ * side is the few instructions below: call fn(arg) on the new stack, exit
+ * with what it returns (it never returns: it execs or _exits).  Elsewhere,
+ * or when the kernel refuses clone3, the cgroup.procs write it is. */
+
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CLONE_INTO_CGROUP_ 0x200000000ULL
+
+static bool clone3_refused;
+
+#if defined(__x86_64__) && defined(SYS_clone3)
+static long clone3_vm(struct clone3_args *ca, int (*fn)(void *), void *arg)
+{
+	long ret = SYS_clone3;
+	register int (*r12)(void *) __asm__("r12") = fn;
+	register void *r13 __asm__("r13") = arg;
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "mov %%r13, %%rdi\n\t"
+			 "call *%%r12\n\t"
+			 "mov %%eax, %%edi\n\t"
+			 "mov $60, %%eax\n\t" /* SYS_exit */
+			 "syscall\n\t"
+			 "hlt\n"
+			 "1:"
+			 : "+a"(ret)
+			 : "D"(ca), "S"(sizeof *ca), "r"(r12), "r"(r13)
+			 : "rcx", "r11", "memory", "cc");
+	return ret;
+}
+
+/* The child in its cgroup, or -1 with errno ENOSYS when clone3 cannot. */
+static pid_t clone_into_cgroup(struct plan *pl)
+{
+	struct clone3_args ca = {
+		.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_INTO_CGROUP_,
+		.exit_signal = SIGCHLD,
+		.stack = (uint64_t)(uintptr_t)child_stack,
+		.stack_size = sizeof child_stack,
+		.cgroup = (uint64_t)pl->lim.cgroup_fd,
+	};
+	pl->lim.placed = true;
+	long r = clone3_vm(&ca, child_main, pl);
+	if (r >= 0)
+		return (pid_t)r;
+	pl->lim.placed = false;
+	if (r == -ENOSYS || r == -E2BIG || r == -EINVAL)
+		clone3_refused = true; /* no clone3 here: from now on, cgroup.procs */
+	/* a failure clone would have too is one; another (the cgroup
+	 * refused) is for the child's write to report */
+	errno = r == -EAGAIN || r == -ENOMEM ? (int)-r : ENOSYS;
+	return -1;
+}
+#else
+static pid_t clone_into_cgroup(struct plan *pl)
+{
+	(void)pl;
+	clone3_refused = true;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
 
 /* Put the pipes in their slots, clone, put /dev/null back. */
 static pid_t plan_run(struct plan *pl, int out, int err, int execw, int ready)
@@ -388,8 +645,13 @@ static pid_t plan_run(struct plan *pl, int out, int err, int execw, int ready)
 	/* no handler of ours may run in the child before it resets them */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid;
-	if (spawn_by_fork) {
+	pid_t pid = -1;
+	errno = ENOSYS;
+	if (!spawn_by_fork && pl->lim.cgroup_fd >= 0 && !clone3_refused)
+		pid = clone_into_cgroup(pl);
+	if (pid >= 0 || errno != ENOSYS) {
+		/* started in its cgroup, or clone3 failed as clone would */
+	} else if (spawn_by_fork) {
 		pid = fork();
 		if (pid == 0)
 			_exit(child_main(pl));
@@ -412,6 +674,44 @@ static void exec_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop, (void)revents;
 	struct service *svc = w->data;
 	proc_exec_drain(svc);
+}
+
+/* What a child's report says, for a service c running prog. */
+static void report_msg(const struct report *r, const struct svc_conf *c, const char *prog,
+		       char *msg, size_t len)
+{
+	const char *e = strerror(r->err);
+	char what[64];
+	switch (r->stage) {
+	case STAGE_EXEC:
+		snprintf(msg, len, "cannot exec %s: %s", prog, e);
+		break;
+	case STAGE_CHDIR:
+		snprintf(msg, len, "cannot change directory to %s: %s", c->directory, e);
+		break;
+	case STAGE_NO_USER:
+		snprintf(msg, len, "unknown user '%s'%s%s", c->user, r->err ? ": " : "",
+			 r->err ? e : "");
+		break;
+	case STAGE_NO_GROUP:
+		snprintf(msg, len, "unknown group '%s'%s%s", c->group, r->err ? ": " : "",
+			 r->err ? e : "");
+		break;
+	case STAGE_USER:
+		snprintf(msg, len, "cannot switch to user %s: %s", c->user, e);
+		break;
+	case STAGE_GROUP:
+		snprintf(msg, len, "cannot switch to group %s: %s", c->group ? c->group : c->user, e);
+		break;
+	default:
+		if (limits_stage(r->stage, what, sizeof what)) {
+			snprintf(msg, len, "cannot exec: %s: %s", what, e);
+			break;
+		}
+		snprintf(msg, len, "cannot start: %s: %s",
+			 r->stage == STAGE_SETSID ? "setsid" : r->stage == STAGE_STDIO ? "stdio" :
+			 r->stage == STAGE_RLIMIT ? "setrlimit" : "environment", e);
+	}
 }
 
 /* The exec-status pipe says, until end-of-file: nothing (the child died
@@ -452,34 +752,7 @@ void proc_exec_drain(struct service *svc)
 		return;
 	}
 	memcpy(&r, svc->exec_buf + off, sizeof r);
-	const char *e = strerror(r.err);
-	switch (r.stage) {
-	case STAGE_EXEC:
-		snprintf(msg, sizeof msg, "cannot exec %s: %s", c->argv[0], e);
-		break;
-	case STAGE_CHDIR:
-		snprintf(msg, sizeof msg, "cannot change directory to %s: %s", c->directory, e);
-		break;
-	case STAGE_NO_USER:
-		snprintf(msg, sizeof msg, "unknown user '%s'%s%s", c->user, r.err ? ": " : "",
-			 r.err ? e : "");
-		break;
-	case STAGE_NO_GROUP:
-		snprintf(msg, sizeof msg, "unknown group '%s'%s%s", c->group, r.err ? ": " : "",
-			 r.err ? e : "");
-		break;
-	case STAGE_USER:
-		snprintf(msg, sizeof msg, "cannot switch to user %s: %s", c->user, e);
-		break;
-	case STAGE_GROUP:
-		snprintf(msg, sizeof msg, "cannot switch to group %s: %s",
-			 c->group ? c->group : c->user, e);
-		break;
-	default:
-		snprintf(msg, sizeof msg, "cannot start: %s: %s",
-			 r.stage == STAGE_SETSID ? "setsid" : r.stage == STAGE_STDIO ? "stdio" :
-			 r.stage == STAGE_RLIMIT ? "setrlimit" : "environment", e);
-	}
+	report_msg(&r, c, c->argv[0], msg, sizeof msg);
 	sup_exec_result(svc, msg);
 }
 
@@ -490,6 +763,27 @@ static void close_pair(int p[2])
 			close(p[i]);
 			p[i] = -1;
 		}
+}
+
+/* The child's ends of its output pipes are closed; the daemon's read as
+ * the service's output. */
+static void attach_output(const struct svc_conf *c, const struct plan *pl, int op[2], int xp[2])
+{
+	/* the log-file is the service's: opened with its rights; when its
+	 * user or group is unknown it fails to start, and no file is opened
+	 * for it */
+	const struct file_owner owner = {
+		.as_service = pl->set_ids, .uid = pl->set_uid ? pl->uid : geteuid(),
+		.gid = pl->gid, .groups = pl->groups, .ngroups = pl->ngroups,
+		.user = c->user, .group = c->group,
+	};
+	const char *log_file = pl->fail_stage == STAGE_NO_USER ||
+			pl->fail_stage == STAGE_NO_GROUP ? NULL : c->log_file;
+	close(op[1]);
+	close(xp[1]);
+	op[1] = xp[1] = -1;
+	output_attach(c->name, op[0], 1, prefix_output, log_file, &owner);
+	output_attach(c->name, xp[0], 2, prefix_output, log_file, &owner);
 }
 
 pid_t proc_spawn(struct service *svc, int *exec_fd)
@@ -503,7 +797,7 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (plan_prepare(&pl, c, c->argv) < 0)
+	if (plan_prepare(&pl, c, c->argv, NULL, false) < 0)
 		return -1;
 	bool piped = prefix_output || c->log_file;
 	if (pipe2(ep, O_CLOEXEC) < 0 ||
@@ -514,22 +808,8 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 	if (pid < 0)
 		goto fail;
 	close(ep[1]);
-	if (piped) {
-		/* the log-file is the service's: opened with its rights; when
-		 * its user or group is unknown it fails to start, and no file
-		 * is opened for it */
-		const struct file_owner owner = {
-			.as_service = pl.set_ids, .uid = pl.set_uid ? pl.uid : geteuid(),
-			.gid = pl.gid, .groups = pl.groups, .ngroups = pl.ngroups,
-			.user = c->user, .group = c->group,
-		};
-		const char *log_file = pl.fail_stage == STAGE_NO_USER ||
-				pl.fail_stage == STAGE_NO_GROUP ? NULL : c->log_file;
-		close(op[1]);
-		close(xp[1]);
-		output_attach(c->name, op[0], 1, prefix_output, log_file, &owner);
-		output_attach(c->name, xp[0], 2, prefix_output, log_file, &owner);
-	}
+	if (piped)
+		attach_output(c, &pl, op, xp);
 	plan_free(&pl);
 	if (rp[0] >= 0) {
 		close(rp[1]);
@@ -550,13 +830,79 @@ fail:;
 	return -1;
 }
 
+/* A hook: as the service's own process (the same plan, the same output),
+ * without its ready-fd and NOTIFY_SOCKET; its exec-status pipe is read
+ * once it has exited (proc_hook_result). */
+pid_t proc_spawn_hook(struct service *svc, char *const *argv, char *const *env, int *exec_fd)
+{
+	int ep[2] = { -1, -1 }, op[2] = { -1, -1 }, xp[2] = { -1, -1 };
+	const struct svc_conf *c = svc->conf;
+	struct plan pl;
+
+	*exec_fd = -1;
+	if (!argv || !argv[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (plan_prepare(&pl, c, (char **)argv, env, true) < 0)
+		return -1;
+	pl.ready_fd = -1;
+	bool piped = prefix_output || c->log_file;
+	if (pipe2(ep, O_CLOEXEC) < 0 ||
+	    (piped && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)))
+		goto fail;
+	pid_t pid = plan_run(&pl, op[1], xp[1], ep[1], -1);
+	if (pid < 0)
+		goto fail;
+	close(ep[1]);
+	if (piped)
+		attach_output(c, &pl, op, xp);
+	plan_free(&pl);
+	fcntl(ep[0], F_SETFL, O_NONBLOCK);
+	*exec_fd = ep[0];
+	return pid;
+fail:;
+	int e = errno;
+	plan_free(&pl);
+	close_pair(ep), close_pair(op), close_pair(xp);
+	errno = e;
+	return -1;
+}
+
+bool proc_hook_result(struct service *svc, char *const *argv, char *msg, size_t len)
+{
+	unsigned char buf[16];
+	struct report r;
+	size_t n = 0;
+
+	if (svc->hook_exec_fd < 0)
+		return false;
+	for (;;) {
+		ssize_t k = read(svc->hook_exec_fd, buf + n, sizeof buf - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0 || (n += (size_t)k) == sizeof buf)
+			break;
+	}
+	size_t off = n && buf[0] == EXEC_MARK[0];
+	if (n == 0) {
+		snprintf(msg, len, "died before it could run its program");
+		return true;
+	}
+	if (n - off != sizeof r)
+		return false;
+	memcpy(&r, buf + off, sizeof r);
+	report_msg(&r, svc->conf, argv && argv[0] ? argv[0] : "?", msg, len);
+	return true;
+}
+
 pid_t proc_spawn_check(struct service *svc)
 {
 	const struct svc_conf *c = svc->conf;
 	char *argv[] = { "/bin/sh", "-c", c->ready_check, NULL };
 	struct plan pl;
 
-	if (plan_prepare(&pl, c, argv) < 0)
+	if (plan_prepare(&pl, c, argv, NULL, false) < 0)
 		return -1;
 	pl.quiet = true;
 	pl.ready_fd = -1;
@@ -569,11 +915,13 @@ pid_t proc_spawn_check(struct service *svc)
  * group of its own (the terminal's foreground group when tty). */
 pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
 {
-	static const struct svc_conf none = { .umask = -1, .ready_fd = -1 };
+	static const struct svc_conf none = {
+		.umask = -1, .ready_fd = -1, .nice = SVC_NICE_UNSET, .oom_score_adjust = SVC_OOM_UNSET,
+	};
 	struct plan pl;
 	int ep[2];
 
-	if (plan_prepare(&pl, &none, argv) < 0)
+	if (plan_prepare(&pl, &none, argv, NULL, false) < 0)
 		return -1;
 	pl.main_cmd = true;
 	pl.tty = tty;
@@ -614,6 +962,29 @@ int proc_kill_group(pid_t pgid, int sig)
 	if (pgid <= 1)
 		return errno = EINVAL, -1;
 	return kill(-pgid, sig);
+}
+
+int proc_kill_cgroup(struct service *svc, int sig)
+{
+	if (!cgroup_enabled())
+		return errno = ENOENT, -1;
+	return cgroup_signal(svc->conf->name, sig);
+}
+
+int proc_cgroup_populated(struct service *svc)
+{
+	return cgroup_enabled() ? cgroup_populated(svc->conf->name) : -1;
+}
+
+unsigned long proc_cgroup_oom_kills(struct service *svc)
+{
+	return cgroup_enabled() ? cgroup_oom_kills(svc->conf->name) : 0;
+}
+
+void proc_cgroup_release(struct service *svc)
+{
+	if (cgroup_enabled())
+		cgroup_remove(svc->conf->name);
 }
 
 static size_t children_from_task(pid_t *pids, size_t max)

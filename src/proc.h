@@ -32,6 +32,19 @@ void proc_init(struct ev_loop *loop, rlim_t nofile_soft, bool prefix_output,
 pid_t proc_spawn(struct service *svc, int *exec_fd);
 int proc_kill_group(pid_t pgid, int sig);
 
+/* sys_ops for service.c: svc's cgroup (cgroup.c), when cgroups are on */
+int proc_kill_cgroup(struct service *svc, int sig);
+int proc_cgroup_populated(struct service *svc);
+unsigned long proc_cgroup_oom_kills(struct service *svc);
+void proc_cgroup_release(struct service *svc);
+/* sys_ops.spawn_hook: one of svc's hooks (argv), as the service would
+ * run, its output the service's, env added last. */
+pid_t proc_spawn_hook(struct service *svc, char *const *argv, char *const *env, int *exec_fd);
+
+/* After svc's hook (argv) exited: true with why in msg when it never ran
+ * its program (the exec-status pipe says so), else false. */
+bool proc_hook_result(struct service *svc, char *const *argv, char *msg, size_t len);
+
 /* Run svc's ready-check (/bin/sh -c) as the service would run, output to
  * /dev/null, in a session of its own.  Returns its pid or -1. */
 pid_t proc_spawn_check(struct service *svc);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "control.h"
+#include "layer.h"
 #include "log.h"
 #include "notify.h"
 #include "output.h"
@@ -18,10 +19,10 @@ static struct supervisor *sup;
 static const char *config_file;     /* NULL: none */
 static int verbosity;               /* -v minus -q */
 
-static struct config *load(const char *file, bool check)
+static struct config *load(const char *file, bool check, struct layer *ly)
 {
 	struct errlist errs = { 0 };
-	struct config *cfg = config_load(file, &errs);
+	struct config *cfg = ly ? config_load_layer(file, &errs, ly) : config_load(file, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	if (!cfg)
@@ -33,14 +34,18 @@ static struct config *load(const char *file, bool check)
 
 struct config *reload_load(const char *file)
 {
-	return load(file, false);
+	return load(file, false, NULL);
 }
 
 int reload_check(const char *file)
 {
-	struct config *cfg = load(file, true);
+	struct config *cfg = load(file, true, NULL);
 	if (!cfg)
 		return EX_CONFIG_;
+	/* the files read, when there is more than the one named */
+	bool several = cfg->files && cfg->files[0] && cfg->files[1];
+	for (char **f = cfg->files; several && *f; f++)
+		printf("file: %s\n", *f);
 	for (int lv = 0; lv < cfg->nlevels; lv++) {
 		printf("level %d:", lv);
 		for (size_t i = 0; i < cfg->nservices; i++)
@@ -50,6 +55,18 @@ int reload_check(const char *file)
 	}
 	config_free(cfg);
 	return 0;
+}
+
+int reload_show(const char *file)
+{
+	struct layer ly;
+	struct config *cfg = load(file, true, &ly);
+	int r = cfg ? 0 : EX_CONFIG_;
+	if (cfg)
+		layer_print(&ly, stdout);
+	layer_free(&ly);
+	config_free(cfg);
+	return r;
 }
 
 void reload_init(struct ev_loop *l, struct supervisor *s, const char *file, int v)

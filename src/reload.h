@@ -21,9 +21,14 @@
  * FILE:LINE, then their count; NULL when it has any. */
 struct config *reload_load(const char *file);
 
-/* --check: validate file, print the start plan (the services of each
- * level); 0, or EX_CONFIG_ with the errors on stderr. */
+/* --check: validate file, print the files it was read from (when they are
+ * more than file) and the start plan (the services of each level); 0, or
+ * EX_CONFIG_ with the errors on stderr. */
 int reload_check(const char *file);
+
+/* --show-config: validate file, print the merged config (layer_print());
+ * 0, or EX_CONFIG_ with the errors on stderr. */
+int reload_show(const char *file);
 
 /* What a reload re-reads (file NULL: there is no config to reload) and the
  * -v/-q count that shifts the file's log-level. */

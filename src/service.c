@@ -32,10 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "keys.h"
 #include "log.h"
 #include "parse.h"
+
+/* a hook's outcome: its name and an exec failure with its path */
+#define PATH_MAX_WHY 4300
 
 const char *wait_status_str(int status, char *buf, size_t len)
 {
@@ -65,6 +69,10 @@ bool sup_is_wanted(const struct service *svc)
  * process too when MAINPID= moved it out of that group. */
 static int signal_service(struct service *svc, int sig)
 {
+	const struct sys_ops *ops = svc->sup->ops;
+	/* with a cgroup: every process in it, escaped grandchildren too */
+	if (ops->kill_cgroup && ops->kill_cgroup(svc, sig) == 0)
+		return 0;
 	int r = svc->sup->ops->kill_group(svc->pgid, sig);
 	if (svc->pid > 0 && svc->pid != svc->pgid && svc->sup->ops->kill_pid)
 		svc->sup->ops->kill_pid(svc->pid, sig);
@@ -76,6 +84,18 @@ static void set_reason(struct service *svc, const char *reason)
 	char *r = reason ? strdup(reason) : NULL;
 	free(svc->reason);
 	svc->reason = r;
+}
+
+const char *hook_name(enum hook_kind k)
+{
+	switch (k) {
+	case HOOK_PRE_START: return "pre-start";
+	case HOOK_POST_START: return "post-start";
+	case HOOK_STOP_COMMAND: return "stop-command";
+	case HOOK_POST_STOP: return "post-stop";
+	case HOOK_NONE: break;
+	}
+	return "-";
 }
 
 static void set_state(struct service *svc, enum svc_state st, const char *why)
@@ -286,6 +306,13 @@ static void stop_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct service *svc = w->data;
 	(void)loop, (void)revents;
+	if (svc->draining) {
+		/* its main process is gone; what is left of its cgroup goes */
+		log_warn("%s: processes left in its cgroup %gs after its exit: killing them",
+			 svc->conf->name, svc->conf->stop_timeout);
+		signal_service(svc, SIGKILL);
+		return;
+	}
 	dispatch(svc, EV_STOP_TIMEOUT, NULL);
 	run_queue(svc->sup);
 }
@@ -295,6 +322,14 @@ static void ready_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct service *svc = w->data;
 	(void)loop, (void)revents;
 	dispatch(svc, EV_READY_TIMEOUT, NULL);
+	run_queue(svc->sup);
+}
+
+static void hook_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct service *svc = w->data;
+	(void)loop, (void)revents;
+	dispatch(svc, EV_HOOK_TIMEOUT, NULL);
 	run_queue(svc->sup);
 }
 
@@ -324,6 +359,7 @@ static struct service *service_new(struct supervisor *sup, struct svc_conf *conf
 	s->state = ST_STOPPED;
 	s->goal = GOAL_DOWN;
 	s->exec_fd = -1;
+	s->hook_exec_fd = -1;
 	s->status = -1;
 	s->fail_cap = (size_t)conf->start_limit_burst + 1;
 	s->fail_times = calloc(s->fail_cap, sizeof *s->fail_times);
@@ -337,6 +373,8 @@ static struct service *service_new(struct supervisor *sup, struct svc_conf *conf
 	s->w_restart_timer.data = s;
 	ev_timer_init(&s->w_ready_timer, ready_timeout_cb, 0, 0);
 	s->w_ready_timer.data = s;
+	ev_timer_init(&s->w_hook_timer, hook_timeout_cb, 0, 0);
+	s->w_hook_timer.data = s;
 	return s;
 }
 
@@ -400,7 +438,10 @@ static void service_free(struct supervisor *sup, struct service *s)
 		ev_timer_stop(sup->loop, &s->w_stop_timer);
 		ev_timer_stop(sup->loop, &s->w_restart_timer);
 		ev_timer_stop(sup->loop, &s->w_ready_timer);
+		ev_timer_stop(sup->loop, &s->w_hook_timer);
 	}
+	if (s->hook_exec_fd >= 0)
+		close(s->hook_exec_fd);
 	if (s->probe && sup->ops && sup->ops->stop_probe)
 		sup->ops->stop_probe(s);
 	free(s->waiters);
@@ -437,6 +478,10 @@ static int deps_settled(struct service *svc, char *why, size_t len)
 		const struct service *d = sup->svcs[c->dep_idx[i]];
 		if (d->state == ST_READY || d->state == ST_DONE)
 			continue;
+		if (d->state == ST_DISABLED) {
+			snprintf(why, len, "dependency %s is disabled", d->conf->name);
+			return -1;
+		}
 		if (d->state == ST_FAILED || (d->state == ST_STOPPED && !lc_wanted_up(d->goal))) {
 			snprintf(why, len, "dependency %s %s", d->conf->name,
 				 d->state == ST_FAILED ? "failed" : "is stopped");
@@ -447,7 +492,7 @@ static int deps_settled(struct service *svc, char *why, size_t len)
 	for (size_t i = 0; i < c->nafter; i++) {
 		const struct service *d = sup->svcs[c->after_idx[i]];
 		if (d->state == ST_READY || d->state == ST_DONE || d->state == ST_FAILED ||
-		    (d->state == ST_STOPPED && !lc_wanted_up(d->goal)))
+		    d->state == ST_DISABLED || (d->state == ST_STOPPED && !lc_wanted_up(d->goal)))
 			continue;
 		return 0;
 	}
@@ -491,7 +536,8 @@ static void step(struct service *svc)
 	if (lc_wanted_up(svc->goal)) {
 		int r = deps_settled(svc, why, sizeof why);
 		if (r != 0)
-			dispatch(svc, r > 0 ? EV_DEPS_READY : EV_DEPS_FAILED, why);
+			dispatch(svc, r > 0 ? lc_ready_event(svc->conf->pre_start != NULL) : EV_DEPS_FAILED,
+				 why);
 		return;
 	}
 	bool held = (svc->state == ST_STARTING || svc->state == ST_READY) && !downstream_down(svc);
@@ -523,11 +569,13 @@ static enum lc_event exit_event(struct service *svc)
 {
 	struct lc_exit x = {
 		.goal = svc->goal,
-		.clean = WIFEXITED(svc->status) && WEXITSTATUS(svc->status) == 0,
+		.clean = exit_set_match(&svc->conf->success_exit, svc->status),
 		.oneshot = svc->conf->type == TYPE_ONESHOT,
 		.restart = svc->conf->restart,
 		.over_limit = over_start_limit,
 		.arg = svc,
+		/* post-stop runs once, after the main process */
+		.post_stop = svc->conf->post_stop && lc_has_main(svc->state),
 	};
 	return lc_exit_event(&x);
 }
@@ -540,6 +588,113 @@ static enum lc_event exit_event(struct service *svc)
 static void enter(struct service *svc, const struct lc_cell *c, const char *why)
 {
 	set_state(svc, (enum svc_state)c->next, why ? why : c->why);
+}
+
+/* ---- hooks: processes of the service, one at a time ------------------ */
+
+char **sup_hook_argv(const struct svc_conf *c, enum hook_kind k)
+{
+	switch (k) {
+	case HOOK_PRE_START: return c->pre_start;
+	case HOOK_POST_START: return c->post_start;
+	case HOOK_STOP_COMMAND: return c->stop_command;
+	case HOOK_POST_STOP: return c->post_stop;
+	case HOOK_NONE: break;
+	}
+	return NULL;
+}
+
+/* The hook is gone (or given up): forget it. */
+static void hook_forget(struct service *svc)
+{
+	ev_timer_stop(svc->sup->loop, &svc->w_hook_timer);
+	if (svc->hook_exec_fd >= 0)
+		close(svc->hook_exec_fd);
+	svc->hook_exec_fd = -1;
+	svc->hook = HOOK_NONE;
+	svc->hook_pid = 0;
+	svc->hook_timed_out = false;
+}
+
+/* SIGKILL to the hook's group, and forget it: what it did is of no use
+ * any more (a post-start or a stop-command when the main process exits). */
+static void hook_cancel(struct service *svc)
+{
+	if (!svc->hook_pid)
+		return;
+	log_debug("%s: %s (pid %ld) cancelled", svc->conf->name, hook_name(svc->hook),
+		  (long)svc->hook_pid);
+	svc->sup->ops->kill_group(svc->hook_pid, SIGKILL);
+	hook_forget(svc);
+}
+
+static void hook_signal(struct service *svc, int sig)
+{
+	if (svc->hook_pid > 0 && svc->sup->ops->kill_group(svc->hook_pid, sig) < 0 && errno != ESRCH)
+		log_warn_errno("%s: cannot send %s to %s", svc->conf->name, signal_name(sig),
+			       hook_name(svc->hook));
+}
+
+/* Start hook k within bound (0: none).  0, or -1 with why (a one-line
+ * reason) when it could not be started. */
+static int hook_run(struct service *svc, enum hook_kind k, double bound, char *const *env,
+		    char *why, size_t len)
+{
+	struct supervisor *sup = svc->sup;
+	int fd = -1;
+
+	hook_cancel(svc);
+	if (!sup->ops->spawn_hook) {
+		snprintf(why, len, "%s cannot run here", hook_name(k));
+		return -1;
+	}
+	pid_t pid = sup->ops->spawn_hook(svc, sup_hook_argv(svc->conf, k), env, &fd);
+	if (pid < 0) {
+		snprintf(why, len, "cannot start %s: %s", hook_name(k), strerror(errno));
+		return -1;
+	}
+	svc->hook = k;
+	svc->hook_pid = pid;
+	svc->hook_exec_fd = fd;
+	svc->hook_timed_out = false;
+	log_info("%s: %s started (pid %ld)", svc->conf->name, hook_name(k), (long)pid);
+	if (bound > 0) {
+		ev_timer_set(&svc->w_hook_timer, bound, 0);
+		ev_timer_start(sup->loop, &svc->w_hook_timer);
+	}
+	return 0;
+}
+
+struct service *sup_find_hook(struct supervisor *sup, pid_t pid)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (sup->svcs[i]->hook_pid == pid && pid > 0)
+			return sup->svcs[i];
+	return NULL;
+}
+
+void sup_hook_exited(struct service *svc, int status, const char *msg)
+{
+	struct supervisor *sup = svc->sup;
+	enum hook_kind k = svc->hook;
+	char why[PATH_MAX_WHY];
+	bool ok = !msg && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+	/* what it left in its group goes with it */
+	sup->ops->kill_group(svc->hook_pid, SIGKILL);
+	if (msg)
+		snprintf(why, sizeof why, "%s: %s", hook_name(k), msg);
+	else if (svc->hook_timed_out)
+		snprintf(why, sizeof why, "%s not done within %gs", hook_name(k),
+			 k == HOOK_PRE_START || k == HOOK_POST_START ? svc->conf->ready_timeout
+								     : svc->conf->stop_timeout);
+	else if (WIFSIGNALED(status))
+		snprintf(why, sizeof why, "%s killed by %s", hook_name(k), signal_name(WTERMSIG(status)));
+	else
+		snprintf(why, sizeof why, "%s exited with status %d", hook_name(k), WEXITSTATUS(status));
+	hook_forget(svc);
+	dispatch(svc, lc_hook_event(svc->state, svc->goal, ok), why);
+	run_queue(sup);
 }
 
 /* A_START: up from scratch. */
@@ -585,6 +740,8 @@ static void spawn(struct service *svc, const struct lc_cell *c)
 	svc->pgid = pid;
 	track_pid(svc);
 	svc->exec_fd = fd;
+	svc->draining = svc->oom_killed = false;
+	svc->oom_seen = sup->ops->cgroup_oom_kills ? sup->ops->cgroup_oom_kills(svc) : 0;
 	svc->t_starting = ev_now(sup->loop);
 	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
 	enter(svc, c, NULL);
@@ -659,10 +816,24 @@ static void send_stop(struct service *svc, const struct lc_cell *c)
 {
 	struct supervisor *sup = svc->sup;
 	int sig = sup->killing ? SIGKILL : svc->conf->stop_signal;
+	char why[PATH_MAX_WHY];
 
+	hook_cancel(svc); /* a post-start still running */
+	if (svc->conf->stop_command && !sup->killing) {
+		log_info("%s: stopping (stop-command)", svc->conf->name);
+		enter(svc, c, NULL);
+		/* bounded by stop-timeout, as the main process is */
+		if (hook_run(svc, HOOK_STOP_COMMAND, 0, NULL, why, sizeof why) == 0) {
+			ev_timer_set(&svc->w_stop_timer, svc->conf->stop_timeout, 0);
+			ev_timer_start(sup->loop, &svc->w_stop_timer);
+			return;
+		}
+		log_warn("%s: %s: sending %s", svc->conf->name, why, signal_name(sig));
+	}
 	log_info("%s: stopping (%s to process group %ld)", svc->conf->name, signal_name(sig),
 		 (long)svc->pgid);
-	enter(svc, c, NULL);
+	if (svc->state != c->next)
+		enter(svc, c, NULL);
 	if (signal_service(svc, sig) < 0 && errno != ESRCH)
 		log_warn_errno("%s: cannot send %s", svc->conf->name, signal_name(sig));
 	if (sig != SIGKILL && sig != SIGCONT)
@@ -676,6 +847,7 @@ static void send_stop(struct service *svc, const struct lc_cell *c)
 static void kill_now(struct service *svc, const struct lc_cell *c)
 {
 	ev_timer_stop(svc->sup->loop, &svc->w_stop_timer);
+	hook_signal(svc, SIGKILL); /* its exit is still awaited */
 	if (svc->pgid > 0) /* 0: its spawn failed, nothing to signal */
 		signal_service(svc, SIGKILL);
 	enter(svc, c, NULL);
@@ -683,9 +855,16 @@ static void kill_now(struct service *svc, const struct lc_cell *c)
 
 static void became_ready(struct service *svc, const struct lc_cell *c, const char *what)
 {
+	char why[PATH_MAX_WHY];
+
 	svc->t_ready = ev_now(svc->sup->loop);
 	log_info("%s: %s", svc->conf->name, what);
 	enter(svc, c, NULL);
+	/* post-start: once ready (a oneshot is done, not ready); within
+	 * ready-timeout; how it ends is logged, nothing more */
+	if (svc->state == ST_READY && svc->conf->post_start &&
+	    hook_run(svc, HOOK_POST_START, svc->conf->ready_timeout, NULL, why, sizeof why) < 0)
+		log_warn("%s: %s", svc->conf->name, why);
 	enqueue_neighbours(svc);
 	run_queue(svc->sup);
 	check_all_up(svc->sup);
@@ -701,6 +880,11 @@ static void exec_failed(struct service *svc, const char *msg)
 static void stopped(struct service *svc, const struct lc_cell *c)
 {
 	char st[32];
+	if (svc->state == ST_PRE_START) { /* its main process never ran */
+		log_info("%s: start cancelled", svc->conf->name);
+		went_down(svc, c, NULL);
+		return;
+	}
 	wait_status_str(svc->status, st, sizeof st);
 	log_info("%s: stopped (%s)", svc->conf->name, st);
 	went_down(svc, c, st);
@@ -721,7 +905,7 @@ static void log_exit(const struct service *svc)
 	wait_status_str(svc->status, st, sizeof st);
 	if (!svc->pgid)
 		return;
-	if (WIFEXITED(svc->status) && WEXITSTATUS(svc->status) == 0)
+	if (exit_set_match(&svc->conf->success_exit, svc->status))
 		log_info("%s: exited with %s", svc->conf->name, st);
 	else
 		log_warn("%s: exited with %s", svc->conf->name, st);
@@ -740,7 +924,7 @@ static void exit_clean(struct service *svc, const struct lc_cell *c)
 	enter(svc, c, NULL);
 	enqueue_neighbours(svc);
 	run_queue(svc->sup);
-	critical_ended(svc, -1);
+	critical_ended(svc, 0); /* a clean exit by success-exit too */
 }
 
 static void exit_fail(struct service *svc, const struct lc_cell *c)
@@ -802,8 +986,13 @@ static void ready_timeout(struct service *svc, const struct lc_cell *c)
 static void stop_timeout(struct service *svc)
 {
 	log_warn("%s: still running %gs after %s: sending SIGKILL", svc->conf->name,
-		 svc->conf->stop_timeout, signal_name(svc->conf->stop_signal));
+		 svc->conf->stop_timeout, svc->hook == HOOK_STOP_COMMAND ? "its stop-command" :
+		 signal_name(svc->conf->stop_signal));
 	signal_service(svc, SIGKILL);
+	if (svc->hook_pid) {
+		svc->hook_timed_out = true;
+		hook_signal(svc, SIGKILL);
+	}
 }
 
 static void up_again(struct service *svc, const struct lc_cell *c)
@@ -811,6 +1000,140 @@ static void up_again(struct service *svc, const struct lc_cell *c)
 	svc->t_waiting = ev_now(svc->sup->loop);
 	enter(svc, c, NULL);
 	enqueue(svc->sup, svc->idx);
+}
+
+
+/* ---- the actions of hooks and enabled = no ---------------------------- */
+
+static void disable(struct service *svc, const struct lc_cell *c)
+{
+	log_info("%s: disabled (enabled = no)", svc->conf->name);
+	enter(svc, c, NULL);
+	enqueue_neighbours(svc);
+}
+
+/* A_PRE_START: the start's first process is its pre-start hook. */
+static void pre_start(struct service *svc, const struct lc_cell *c)
+{
+	char why[PATH_MAX_WHY];
+
+	set_reason(svc, NULL);
+	svc->pgid = 0; /* no main process yet: nothing of a former run to signal */
+	enter(svc, c, NULL);
+	if (hook_run(svc, HOOK_PRE_START, svc->conf->ready_timeout, NULL, why, sizeof why) < 0)
+		dispatch(svc, EV_HOOK_FAILED, why);
+}
+
+/* A_PRE_START_FAILED: a failed start, whose reason is the hook's. */
+static void pre_start_failed(struct service *svc, const char *why)
+{
+	struct lc_exit x = {
+		.goal = svc->goal, .clean = false, .oneshot = svc->conf->type == TYPE_ONESHOT,
+		.restart = svc->conf->restart, .over_limit = over_start_limit, .arg = svc,
+	};
+	log_error("%s: %s", svc->conf->name, why ? why : "pre-start failed");
+	set_reason(svc, why ? why : "pre-start failed");
+	dispatch(svc, lc_exit_event(&x), NULL);
+}
+
+/* MUSTER_EXIT_CODE and MUSTER_EXIT_STATUS of a wait status, as systemd's
+ * $EXIT_CODE and $EXIT_STATUS: "exited" and the number, or "killed" and
+ * the signal's name without SIG ("TERM"). */
+static void exit_env(int status, char code[32], char st[40])
+{
+	if (status >= 0 && WIFSIGNALED(status)) {
+		const char *n = signal_name(WTERMSIG(status));
+		snprintf(code, 32, "MUSTER_EXIT_CODE=killed");
+		if (!strncmp(n, "SIG", 3) && strcmp(n, "SIG?"))
+			snprintf(st, 40, "MUSTER_EXIT_STATUS=%s", n + 3);
+		else
+			snprintf(st, 40, "MUSTER_EXIT_STATUS=%d", WTERMSIG(status));
+	} else {
+		snprintf(code, 32, "MUSTER_EXIT_CODE=exited");
+		snprintf(st, 40, "MUSTER_EXIT_STATUS=%d", status >= 0 ? WEXITSTATUS(status) : 0);
+	}
+}
+
+/* A_POST_STOP: the main process is gone; post-stop runs before the exit
+ * takes effect. */
+static void post_stop(struct service *svc, const struct lc_cell *c)
+{
+	char code[32], st[40], why[PATH_MAX_WHY];
+	char *env[] = { code, st, NULL };
+
+	hook_cancel(svc);
+	if (svc->goal == GOAL_RETRY)
+		not_ready(svc);
+	enter(svc, c, NULL);
+	exit_env(svc->status, code, st);
+	if (hook_run(svc, HOOK_POST_STOP, svc->conf->stop_timeout, env, why, sizeof why) < 0)
+		dispatch(svc, EV_HOOK_FAILED, why);
+}
+
+static void post_stop_done(struct service *svc, enum lc_event ev, const char *why)
+{
+	if (ev == EV_HOOK_FAILED)
+		log_warn("%s: %s", svc->conf->name, why ? why : "post-stop failed");
+	else
+		log_info("%s: post-stop done", svc->conf->name);
+	dispatch(svc, exit_event(svc), NULL);
+}
+
+static void hook_ended(struct service *svc, enum lc_event ev, const char *why)
+{
+	if (ev == EV_HOOK_FAILED)
+		log_warn("%s: %s", svc->conf->name, why ? why : "hook failed");
+	else
+		log_info("%s: %s", svc->conf->name, why ? why : "hook done");
+}
+
+/* A stop-command that failed stopped nothing: the stop-signal does. */
+static void stop_command_failed(struct service *svc, const char *why)
+{
+	int sig = svc->conf->stop_signal;
+	if (!ev_is_active(&svc->w_stop_timer)) { /* killed already */
+		log_warn("%s: %s", svc->conf->name, why ? why : "stop-command failed");
+		return;
+	}
+	log_warn("%s: %s: sending %s", svc->conf->name, why ? why : "stop-command failed",
+		 signal_name(sig));
+	signal_service(svc, sig);
+	if (sig != SIGCONT)
+		signal_service(svc, SIGCONT);
+}
+
+static void hook_kill(struct service *svc)
+{
+	double bound = svc->hook == HOOK_POST_STOP ? svc->conf->stop_timeout : svc->conf->ready_timeout;
+	log_warn("%s: %s still running after %gs: sending SIGKILL", svc->conf->name,
+		 hook_name(svc->hook), bound);
+	svc->hook_timed_out = true;
+	hook_signal(svc, SIGKILL);
+}
+
+/* A_STOP_HOOK: the start is called off while its pre-start runs. */
+static void stop_hook(struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	int sig = sup->killing ? SIGKILL : SIGTERM;
+
+	if (!svc->hook_pid)
+		return;
+	log_info("%s: cancelling %s (%s to process group %ld)", svc->conf->name,
+		 hook_name(svc->hook), signal_name(sig), (long)svc->hook_pid);
+	hook_signal(svc, sig);
+	if (sig != SIGKILL) {
+		hook_signal(svc, SIGCONT);
+		ev_timer_stop(sup->loop, &svc->w_hook_timer);
+		ev_timer_set(&svc->w_hook_timer, svc->conf->stop_timeout, 0);
+		ev_timer_start(sup->loop, &svc->w_hook_timer);
+	}
+}
+
+static void kill_hook(struct service *svc)
+{
+	ev_timer_stop(svc->sup->loop, &svc->w_hook_timer);
+	hook_signal(svc, SIGKILL);
 }
 
 /* One event: the cell for the service's state, its goal, its action. */
@@ -862,6 +1185,16 @@ static void dispatch(struct service *svc, enum lc_event ev, const char *detail)
 	case A_READY_TIMEOUT:   ready_timeout(svc, c); break;
 	case A_STOP_TIMEOUT:    stop_timeout(svc); break;
 	case A_UP_AGAIN:        up_again(svc, c); break;
+	case A_DISABLE:         disable(svc, c); break;
+	case A_PRE_START:       pre_start(svc, c); break;
+	case A_PRE_START_FAILED: pre_start_failed(svc, detail); break;
+	case A_POST_STOP:       post_stop(svc, c); break;
+	case A_POST_STOP_DONE:  post_stop_done(svc, ev, detail); break;
+	case A_HOOK_ENDED:      hook_ended(svc, ev, detail); break;
+	case A_STOP_COMMAND_FAILED: stop_command_failed(svc, detail); break;
+	case A_HOOK_KILL:       hook_kill(svc); break;
+	case A_STOP_HOOK:       stop_hook(svc); break;
+	case A_KILL_HOOK:       kill_hook(svc); break;
 	}
 }
 
@@ -956,18 +1289,67 @@ struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 	return NULL;
 }
 
+/* An OOM kill in its cgroup since it started: said once, and its reason. */
+static void check_oom(struct service *svc)
+{
+	const struct sys_ops *ops = svc->sup->ops;
+	unsigned long n = ops->cgroup_oom_kills ? ops->cgroup_oom_kills(svc) : 0;
+	if (n <= svc->oom_seen)
+		return;
+	svc->oom_seen = n;
+	svc->oom_killed = true;
+	log_error("%s: killed by the OOM killer", svc->conf->name);
+}
+
+/* The exit, now that nothing of it is left. */
+static void deliver_exit(struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	svc->draining = false;
+	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
+	check_oom(svc);
+	if (svc->oom_killed && svc->state != ST_STOPPING)
+		set_reason(svc, "killed by the OOM killer");
+	if (sup->ops->cgroup_release)
+		sup->ops->cgroup_release(svc);
+	dispatch(svc, exit_event(svc), NULL);
+	run_queue(sup);
+}
+
 void sup_service_exited(struct service *svc, int status)
 {
 	struct supervisor *sup = svc->sup;
-	if (svc->pgid > 0 && svc->state == ST_STOPPING)
+	bool cgroup = sup->ops->cgroup_populated && sup->ops->cgroup_populated(svc) >= 0;
+	if (cgroup) {
+		/* the rest of its cgroup had the stop-signal with it (stopping),
+		 * or SIGTERM now; stop-timeout ends what stays */
+		if (svc->state != ST_STOPPING && svc->pgid > 0)
+			signal_service(svc, SIGTERM);
+	} else if (svc->pgid > 0 && svc->state == ST_STOPPING) {
 		sup->ops->kill_group(svc->pgid, SIGKILL); /* what is left of its group */
-	else if (svc->pgid > 0)
+	} else if (svc->pgid > 0) {
 		sup->ops->kill_group(svc->pgid, SIGTERM);
+	}
 	svc->pid = 0;
 	svc->status = status;
-	ev_timer_stop(sup->loop, &svc->w_stop_timer); /* it is gone: no SIGKILL due */
-	dispatch(svc, exit_event(svc), NULL);
-	run_queue(sup);
+	hook_cancel(svc); /* a post-start or stop-command has nothing left to act on */
+	if (cgroup && sup->ops->cgroup_populated(svc) == 1) {
+		svc->draining = true;
+		if (!ev_is_active(&svc->w_stop_timer)) {
+			ev_timer_set(&svc->w_stop_timer, sup->killing ? 0 : svc->conf->stop_timeout, 0);
+			ev_timer_start(sup->loop, &svc->w_stop_timer);
+		}
+		return;
+	}
+	deliver_exit(svc);
+}
+
+void sup_cgroup_changed(struct service *svc)
+{
+	if (has_process(svc))
+		check_oom(svc);
+	if (svc->draining && svc->sup->ops->cgroup_populated(svc) != 1)
+		deliver_exit(svc);
 }
 
 struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
@@ -981,7 +1363,7 @@ struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status)
 void sup_start_all(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->n; i++) {
-		dispatch(sup->svcs[i], EV_BOOT, NULL);
+		dispatch(sup->svcs[i], sup->svcs[i]->conf->enabled ? EV_BOOT : EV_DISABLED, NULL);
 		enqueue(sup, i);
 	}
 	run_queue(sup);
@@ -1109,6 +1491,45 @@ int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t l
 	return 0;
 }
 
+int sup_signal(struct supervisor *sup, struct service *svc, int sig, char *err, size_t len)
+{
+	(void)sup;
+	if (!lc_has_main(svc->state) || svc->pgid <= 0) {
+		snprintf(err, len, "%s is %s: no process to signal", svc->conf->name,
+			 svc_state_name(svc->state));
+		return -1;
+	}
+	if (signal_service(svc, sig) < 0) {
+		snprintf(err, len, "cannot send %s to %s: %s", signal_name(sig), svc->conf->name,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int sup_reload_one(struct supervisor *sup, struct service *svc, char *err, size_t len)
+{
+	int sig = svc->conf->reload_signal;
+	if (!sig) {
+		snprintf(err, len, "%s has no reload-signal", svc->conf->name);
+		return -1;
+	}
+	if (!lc_has_main(svc->state) || svc->pid <= 0) {
+		snprintf(err, len, "%s is %s: no process to reload", svc->conf->name,
+			 svc_state_name(svc->state));
+		return -1;
+	}
+	/* the main process, as systemd's kill -HUP $MAINPID */
+	int r = sup->ops->kill_pid ? sup->ops->kill_pid(svc->pid, sig)
+				   : sup->ops->kill_group(svc->pgid, sig);
+	if (r < 0) {
+		snprintf(err, len, "cannot send %s to %s: %s", signal_name(sig), svc->conf->name,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- reload ----------------------------------------------------------
  * Phase one, in the old graph: removed services and changed ones that run
  * get GOAL_RELOAD and are taken down (dependents first).  Phase two, once
@@ -1160,11 +1581,11 @@ static void reload_apply(struct supervisor *sup)
 			}
 			s->conf = c;
 			if (changed)
-				dispatch(s, EV_RELOADED, NULL);
+				dispatch(s, c->enabled ? EV_RELOADED : EV_DISABLED, NULL);
 		} else {
 			s = service_new(sup, c);
 			if (s)
-				dispatch(s, EV_ADDED, NULL);
+				dispatch(s, c->enabled ? EV_ADDED : EV_DISABLED, NULL);
 		}
 		if (!s) {
 			log_error("reload: out of memory for %s", c->name);
@@ -1257,7 +1678,8 @@ int sup_reload(struct supervisor *sup, struct config *ncfg, char **report, char 
 			enqueue(sup, i);
 		} else if (!svc_conf_equal(s->conf, &ncfg->services[j])) {
 			bool running = has_process(s) || s->state == ST_WAITING ||
-				       s->state == ST_BACKOFF || s->state == ST_DONE;
+				       s->state == ST_BACKOFF || s->state == ST_DONE ||
+				       (s->state == ST_DISABLED && ncfg->services[j].enabled);
 			report_add(report, &rlen, "%s: changed, %s", s->conf->name,
 				   running ? "restarting" : "not running (start it to apply)");
 			if (running) {

@@ -33,6 +33,12 @@
 struct service;
 struct supervisor;
 
+/* A service's hooks: at most one runs at a time. */
+enum hook_kind { HOOK_NONE, HOOK_PRE_START, HOOK_POST_START, HOOK_STOP_COMMAND, HOOK_POST_STOP };
+
+/* "pre-start" ... as the keys name them; "-" for HOOK_NONE. */
+const char *hook_name(enum hook_kind k);
+
 struct sys_ops {
 	/* Start svc's process in its own session.  Returns the pid, with
 	 * *exec_fd the read end of the exec-status pipe (or -1 when the
@@ -46,6 +52,23 @@ struct sys_ops {
 	/* Start and stop svc's readiness probes (may be NULL). */
 	void (*start_probe)(struct service *svc);
 	void (*stop_probe)(struct service *svc);
+
+	/* The service's cgroup (cgroup.c); each may be NULL: none.  Signal
+	 * every process in it (SIGKILL: cgroup.kill): 0, or -1 when it has
+	 * none (then its process group is signalled). */
+	int (*kill_cgroup)(struct service *svc, int sig);
+	/* 1 while a process is in it, 0 when empty, -1 when it has none. */
+	int (*cgroup_populated)(struct service *svc);
+	/* Its count of OOM kills (memory.events oom_kill). */
+	unsigned long (*cgroup_oom_kills)(struct service *svc);
+	/* It is empty and its exit delivered: remove it. */
+	void (*cgroup_release)(struct service *svc);
+	/* Start one of svc's hooks as svc's process would be started, in a
+	 * session of its own, with the extra KEY=VALUE entries of env (may be
+	 * NULL) last.  Returns the pid, with *exec_fd the read end of its
+	 * exec-status pipe (or -1); -1 with errno when nothing was started.
+	 * May be NULL: no hook runs (each fails at once). */
+	pid_t (*spawn_hook)(struct service *svc, char *const *argv, char *const *env, int *exec_fd);
 };
 
 struct service {            /* read-only outside service.c: see the top */
@@ -82,6 +105,19 @@ struct service {            /* read-only outside service.c: see the top */
 
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
+
+	/* With a cgroup, an exit counts once the main process was reaped and
+	 * the cgroup is empty: until then the exit is held (draining), and
+	 * stop-timeout ends what is left with cgroup.kill. */
+	bool draining;
+	unsigned long oom_seen; /* OOM kills counted so far */
+	bool oom_killed;        /* one happened since its start */
+	/* its hook, while one runs */
+	enum hook_kind hook;    /* HOOK_NONE: none */
+	pid_t hook_pid;         /* also its process group */
+	int hook_exec_fd;       /* its exec-status pipe, -1 when none */
+	bool hook_timed_out;    /* killed for running past its bound */
+	ev_timer w_hook_timer;  /* its bound */
 
 	ev_tstamp notify_warned;    /* the last warning about its notify messages */
 	unsigned notify_suppressed; /* warnings held back since */
@@ -152,9 +188,23 @@ void sup_ready(struct service *svc, const char *how);
 /* svc's main process was reaped with this wait status. */
 void sup_service_exited(struct service *svc, int status);
 
+/* Something changed in svc's cgroup (cgroup.events, memory.events): an
+ * OOM kill is reported, a held exit delivered once it is empty. */
+void sup_cgroup_changed(struct service *svc);
+
 /* A child was reaped.  Returns the service whose main process it was, or
  * NULL for any other process (an orphan). */
 struct service *sup_child_exited(struct supervisor *sup, pid_t pid, int status);
+
+/* One of svc's hooks ended with this wait status; msg: why it could not
+ * run its program (the exec-status pipe), or NULL. */
+void sup_hook_exited(struct service *svc, int status, const char *msg);
+
+/* The command (words) of hook k in c, or NULL. */
+char **sup_hook_argv(const struct svc_conf *c, enum hook_kind k);
+
+/* The service whose hook is pid, or NULL. */
+struct service *sup_find_hook(struct supervisor *sup, pid_t pid);
 
 /* The service whose main process is pid, or NULL. */
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid);
@@ -189,6 +239,13 @@ int sup_stop(struct supervisor *sup, struct service *svc, char *err, size_t len)
 
 /* Stop svc (its dependents keep running) and start it again. */
 int sup_restart(struct supervisor *sup, struct service *svc, char *err, size_t len);
+
+/* Send sig to svc's process group (and its main process, when MAINPID=
+ * moved it out); an error when it has no main process. */
+int sup_signal(struct supervisor *sup, struct service *svc, int sig, char *err, size_t len);
+
+/* Send svc's reload-signal to its main process; an error without one. */
+int sup_reload_one(struct supervisor *sup, struct service *svc, char *err, size_t len);
 
 /* Apply a new, valid config (ownership passes): removed and changed
  * services stop (in the old graph's order), then added and changed ones

@@ -5,11 +5,14 @@
  * $MUSTER_FUZZ_TMP, else /dev/shm, else /tmp) and loaded as the daemon loads
  * it.  When the input holds the line ";--env-file--", what follows that line
  * becomes DIR/env instead (so `env-file = env` reads fuzzed content);
- * otherwise DIR/env does not exist.
+ * otherwise DIR/env does not exist.  Likewise, what follows a line
+ * ";--include--" (before any ";--env-file--") becomes DIR/inc.ini, for
+ * `include = inc.ini` (or `*.ini`, which finds muster.ini too).
  *
  * Sandbox: src/config.c is compiled for this target with
- * -Dfopen=muster_fuzz_fopen and src/envfile.c with -Dopen=muster_fuzz_open,
- * and both answer EACCES for any path outside DIR (or with a "/.." in it),
+ * -Dfopen=muster_fuzz_fopen, src/envfile.c with -Dopen=muster_fuzz_open and
+ * src/layer.c with -Dglob=muster_fuzz_glob, and they answer EACCES (no
+ * match, for a glob) for any path outside DIR (or with a "/.." in it),
  * so that the fuzzer reads no file of the machine's (envfile.c would refuse
  * /dev/zero or /dev/stdin anyway).  config.c opens files with fopen() only,
  * envfile.c with open() only (after a stat(), which opens nothing).
@@ -22,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,7 +42,8 @@
 static char dir[1024];
 static char conf_path[1100];
 static char env_path[1100];
-static bool env_exists;
+static char inc_path[1100];
+static bool env_exists, inc_exists;
 
 FILE *muster_fuzz_fopen(const char *path, const char *mode);
 
@@ -64,10 +69,23 @@ int muster_fuzz_open(const char *path, int flags, ...)
 	return open(path, flags); /* envfile.c never creates a file */
 }
 
+int muster_fuzz_glob(const char *pattern, int flags, int (*errfunc)(const char *, int),
+		     glob_t *pglob);
+
+int muster_fuzz_glob(const char *pattern, int flags, int (*errfunc)(const char *, int),
+		     glob_t *pglob)
+{
+	size_t n = strlen(dir);
+	if (!n || strncmp(pattern, dir, n) || pattern[n] != '/' || strstr(pattern, "/.."))
+		return GLOB_NOMATCH;
+	return glob(pattern, flags, errfunc, pglob);
+}
+
 static void cleanup(void)
 {
 	unlink(conf_path);
 	unlink(env_path);
+	unlink(inc_path);
 	rmdir(dir);
 }
 
@@ -84,6 +102,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(conf_path, sizeof conf_path, "%s/muster.ini", dir);
 	snprintf(env_path, sizeof env_path, "%s/env", dir);
+	snprintf(inc_path, sizeof inc_path, "%s/inc.ini", dir);
 	atexit(cleanup);
 	return 0;
 }
@@ -126,6 +145,9 @@ static void check_duration(double d)
 static void check_config(const struct config *c)
 {
 	CHECK(c->file && !strcmp(c->file, conf_path));
+	CHECK(c->files && c->files[0] && !strcmp(c->files[0], conf_path));
+	for (char **f = c->files; *f; f++)
+		CHECK(!strncmp(*f, dir, strlen(dir)) && (*f)[strlen(dir)] == '/');
 	check_duration(c->graceful_timeout);
 	CHECK(c->log_level >= LOG_ERROR && c->log_level <= LOG_DEBUG);
 	CHECK(c->log_max_files >= 1 && c->log_max_files <= 1000);
@@ -136,6 +158,12 @@ static void check_config(const struct config *c)
 		const struct svc_conf *s = &c->services[i];
 		CHECK(s->name && valid_name(s->name));
 		CHECK(config_find(c, s->name) == (long)i);
+		CHECK(s->instance >= 1 && s->instance <= s->instances);
+		if (s->base) {
+			char inst[96];
+			snprintf(inst, sizeof inst, "%s@%d", s->base, s->instance);
+			CHECK(!strcmp(inst, s->name));
+		}
 		CHECK(s->command && *s->command);
 		CHECK(s->argv && s->argv[0]);
 		if (s->shell)
@@ -201,25 +229,33 @@ static void check_errors(const struct errlist *e)
 			CHECK(e->lines[i - 1] <= e->lines[i]);
 }
 
+/* Split off what follows marker in data[0..*size): written to path (or path
+ * removed when there is no marker); *size is cut to what precedes it. */
+static void split_off(const uint8_t *data, size_t *size, const char *marker, const char *path,
+		      bool *exists)
+{
+	size_t ml = strlen(marker);
+	const uint8_t *m = memmem(data, *size, marker, ml);
+	if (m) {
+		size_t clen = (size_t)(m - data) + 1; /* keep the config's last '\n' */
+		size_t skip = clen + ml - 1;
+		write_file(path, data + skip, *size - skip);
+		*exists = true;
+		*size = clen;
+	} else {
+		if (*exists)
+			unlink(path);
+		*exists = false;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char marker[] = "\n;--env-file--\n";
-	const uint8_t *env = memmem(data, size, marker, sizeof marker - 1);
-
 	if (!dir[0])
 		LLVMFuzzerInitialize(NULL, NULL);
-	if (env) {
-		size_t clen = (size_t)(env - data) + 1; /* keep the config's last '\n' */
-		size_t skip = clen + sizeof marker - 2;
-		write_file(conf_path, data, clen);
-		write_file(env_path, data + skip, size - skip);
-		env_exists = true;
-	} else {
-		write_file(conf_path, data, size);
-		if (env_exists)
-			unlink(env_path);
-		env_exists = false;
-	}
+	split_off(data, &size, "\n;--env-file--\n", env_path, &env_exists);
+	split_off(data, &size, "\n;--include--\n", inc_path, &inc_exists);
+	write_file(conf_path, data, size);
 
 	struct errlist errs = { 0 };
 	struct config *c = config_load(conf_path, &errs);

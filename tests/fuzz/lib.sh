@@ -18,7 +18,7 @@ FUZZ_TARGETS="config values control notify"
 # the Makefile's CORE does: every src/*.c but main.c and musterctl.c.
 fuzz_srcs() {
 	case $1 in
-	config)  echo "config.sandbox envfile.sandbox keys parse graph" ;;
+	config)  echo "config.sandbox layer.sandbox envfile.sandbox keys parse graph" ;;
 	values)  echo "parse" ;;
 	control) echo "control_proto" ;;
 	notify)
@@ -56,13 +56,15 @@ _fuzz_objdir() {
 
 # fuzz_obj MODE CC NAME: compile src/NAME.c (config.sandbox: config.c with
 # fopen redirected to the harness's sandboxed fopen; envfile.sandbox:
-# envfile.c with open redirected likewise) unless up to date.
+# envfile.c with open redirected likewise; layer.sandbox: layer.c with glob
+# redirected likewise) unless up to date.
 fuzz_obj() {
 	local mode=$1 cc=$2 name=$3 src obj extra="" cov=""
 	src=src/${name%.sandbox}.c
 	obj=$(_fuzz_objdir "$mode" "$cc")/$name.o
 	[ "$name" = config.sandbox ] && extra="-Dfopen=muster_fuzz_fopen"
 	[ "$name" = envfile.sandbox ] && extra="-Dopen=muster_fuzz_open"
+	[ "$name" = layer.sandbox ] && extra="-Dglob=muster_fuzz_glob"
 	[ "$mode" = fuzz ] && cov="-fsanitize=fuzzer-no-link"
 	if [ -f "$obj" ] && [ "$obj" -nt "$src" ] && [ "$obj" -nt "$(_fuzz_stamp)" ]; then
 		return 0

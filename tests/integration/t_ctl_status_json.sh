@@ -45,10 +45,14 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert isinstance(d, list), "not an array"
 assert [o["name"] for o in d] == ["web", "once", "killed", "notified"], "names/order"
-keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason"}
+keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason", "hook", "cgroup"}
 for o in d:
     assert set(o) == keys, ("keys", o)
     assert isinstance(o["restarts"], int), o
+    # with cgroups, a running service's cgroup: its process count, its memory
+    c = o["cgroup"]
+    assert c is None or (set(c) == {"procs", "memory"} and isinstance(c["procs"], int)), o
+    assert c is None or o["pid"] is not None, o
 by = {o["name"]: o for o in d}
 w = by["web"]
 assert w["state"] == "ready" and isinstance(w["pid"], int) and w["pid"] > 1, w

@@ -35,7 +35,7 @@ assert_grep v.txt "^musterctl $want( |\$)" "--version"
 
 # usage errors: 2, before any connection
 for args in "" "frob" "start" "stop" "restart" "wait" "wait --timeout" "status --bogus" \
-	"-x status" "-s" "ready now" "shutdown now" "graph x" "timeline x" "reload x" "start a=b"; do
+	"-x status" "-s" "ready now" "shutdown now" "graph x" "timeline x" "signal x" "signal" "start --no-block --timeout 1s x" "start a=b"; do
 	# shellcheck disable=SC2086
 	ctl $args >/dev/null 2>err.txt
 	rc=$?

@@ -11,13 +11,16 @@
 #   - shutdown: the leftover children get SIGTERM (ignored), then SIGKILL at
 #     the graceful-timeout; muster exits 0 in about that time, with nothing
 #     left behind and the other services stopped normally.
+# This is the process-group regime (cgroups = no); with service cgroups,
+# the stop kills the escaped children too (t_cgroup_kill).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../fault/lib.sh"
 
 build_c stubborn
 mkdir pids
 {
-	header 'graceful-timeout = 3s'
+	header 'graceful-timeout = 3s
+cgroups = no'
 	cat <<INI
 [service keep]
 command = sleep 300

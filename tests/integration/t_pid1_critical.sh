@@ -46,7 +46,7 @@ cat >killed.ini <<INI
 control-socket = $TEST_DIR/ctl.sock
 
 [service boss]
-command = /bin/sh -c 'kill -KILL \$\$'
+command = /bin/sh -c 'kill -KILL \$\$\$\$'
 critical = yes
 restart = no
 INI

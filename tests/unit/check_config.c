@@ -849,8 +849,8 @@ START_TEST(test_unknown_sections)
 				&errs, &path);
 	ck_assert_ptr_null(c);
 	EXPECT_ERRS(&errs, path,
-		    ":1: unknown section [services a]; expected [muster] or [service NAME]",
-		    ":3: unknown section [foo]; expected [muster] or [service NAME]",
+		    ":1: unknown section [services a]; expected [muster], [service NAME] or [override NAME]",
+		    ":3: unknown section [foo]; expected [muster], [service NAME] or [override NAME]",
 		    ":4: [service] needs a name: [service NAME]",
 		    ":7: invalid service name 'bad name!': use 1 to 64 letters, digits and - _ . @",
 		    ":8: unexpected text after section header: 'trailing'",
@@ -1297,7 +1297,7 @@ START_TEST(test_errors_in_line_order)
 		    ":2: dependency cycle: a -> b -> a",
 		    ":5: service 'b' depends on unknown service 'zz'",
 		    ":6: invalid duration 'x' for 'stop-timeout' (use e.g. 250ms, 10s, 2m, 1h, or seconds)",
-		    ":7: unknown section [bogus]; expected [muster] or [service NAME]");
+		    ":7: unknown section [bogus]; expected [muster], [service NAME] or [override NAME]");
 	errlist_free(&errs);
 	free(path);
 }
@@ -1491,6 +1491,63 @@ START_TEST(test_inih_format_changes)
 }
 END_TEST
 
+/* limit-*: SOFT or SOFT:HARD, a lone value sets both, infinity, sizes
+ * for the keys in bytes; nice and oom-score-adjust inherited unless set;
+ * the cgroup limits; a bad value names the key. */
+START_TEST(test_limits)
+{
+	struct config *c = load_ok("[muster]\ncgroups = yes\n[service a]\ncommand = /bin/true\n"
+				   "limit-nofile = 1024\nlimit-nproc = 10:infinity\n"
+				   "limit-core = 0:1G\nlimit-stack = 8M\nnice = -5\n"
+				   "oom-score-adjust = -1000\nmemory-max = 1G\npids-max = 64\n"
+				   "cpu-weight = 200\n[service b]\ncommand = /bin/true\n");
+	const struct svc_conf *a = svc(c, "a"), *b = svc(c, "b");
+	ck_assert_int_eq(c->cgroups, CGROUPS_YES);
+	ck_assert(a->limits[LIM_NOFILE].set);
+	ck_assert_uint_eq(a->limits[LIM_NOFILE].soft, 1024);
+	ck_assert_uint_eq(a->limits[LIM_NOFILE].hard, 1024);
+	ck_assert_uint_eq(a->limits[LIM_NPROC].soft, 10);
+	ck_assert_uint_eq(a->limits[LIM_NPROC].hard, SVC_LIMIT_INFINITY);
+	ck_assert_uint_eq(a->limits[LIM_CORE].soft, 0);
+	ck_assert_uint_eq(a->limits[LIM_CORE].hard, 1ull << 30);
+	ck_assert_uint_eq(a->limits[LIM_STACK].soft, 8ull << 20);
+	ck_assert(!a->limits[LIM_AS].set);
+	ck_assert_int_eq(a->nice, -5);
+	ck_assert_int_eq(a->oom_score_adjust, -1000);
+	ck_assert_uint_eq(a->memory_max, 1ull << 30);
+	ck_assert_uint_eq(a->pids_max, 64);
+	ck_assert_int_eq(a->cpu_weight, 200);
+	ck_assert(!b->limits[LIM_NOFILE].set);
+	ck_assert_int_eq(b->nice, SVC_NICE_UNSET);
+	ck_assert_int_eq(b->oom_score_adjust, SVC_OOM_UNSET);
+	ck_assert(!b->no_new_privileges);
+	ck_assert_uint_eq(b->memory_max, 0);
+	config_free(c);
+
+	static const char *const bad[][2] = {
+		{ "limit-nofile = 20:10", "'20:10' for 'limit-nofile': the soft limit is above the hard limit" },
+		{ "limit-nofile = 1K", "invalid limit '1K' for 'limit-nofile' (expected SOFT or SOFT:HARD, each a number or infinity)" },
+		{ "limit-core = x", "invalid limit 'x' for 'limit-core' (expected SOFT or SOFT:HARD, each bytes (with K, M or G) or infinity)" },
+		{ "limit-cpu = 1:", "invalid limit '1:' for 'limit-cpu' (expected SOFT or SOFT:HARD, each seconds or infinity)" },
+		{ "nice = 20", "invalid nice '20' in [service a] (expected -20 to 19)" },
+		{ "oom-score-adjust = -1001", "invalid oom-score-adjust '-1001' in [service a] (expected -1000 to 1000)" },
+		{ "memory-max = 0", "invalid memory-max '0' in [service a] (expected bytes, or with K, M, G or T, e.g. 512M, or max)" },
+		{ "cpu-weight = 0", "invalid cpu-weight '0' in [service a] (expected 1 to 10000 (100 is the kernel's default))" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *text = NULL, *path;
+		struct errlist errs;
+		ck_assert_int_ge(asprintf(&text, "[service a]\ncommand = /bin/true\n%s\n", bad[i][0]), 0);
+		ck_assert_ptr_null(load(text, &errs, &path));
+		ck_assert_uint_eq(errs.n, 1);
+		ck_assert_msg(strstr(errs.msgs[0], bad[i][1]), "%s: got %s", bad[i][0], errs.msgs[0]);
+		errlist_free(&errs);
+		free(path);
+		free(text);
+	}
+}
+END_TEST
+
 /* The reload diff follows each row's rule: a change of any [service] key
  * restarts the service; the [muster] rules are what sup_reload() applies. */
 START_TEST(test_reload_rules)
@@ -1509,6 +1566,17 @@ START_TEST(test_reload_rules)
 		{ "graceful-timeout", "1s" }, { "control-socket", "/tmp/s.sock" },
 		{ "log-prefix", "no" }, { "log-timestamps", "yes" }, { "log-level", "debug" },
 		{ "log-max-size", "1M" }, { "log-max-files", "2" },
+		/* containment and limits */
+		{ "limit-nofile", "100" }, { "limit-nproc", "10:20" }, { "limit-core", "0" },
+		{ "limit-memlock", "64K" }, { "limit-stack", "8M:infinity" }, { "limit-as", "1G" },
+		{ "limit-fsize", "infinity" }, { "limit-cpu", "60" }, { "nice", "5" },
+		{ "oom-score-adjust", "500" }, { "no-new-privileges", "yes" },
+		{ "memory-max", "512M" }, { "pids-max", "100" }, { "cpu-weight", "50" },
+		{ "cgroups", "no" },
+		{ "pre-start", "/bin/true x" }, { "post-start", "/bin/true x" },
+		{ "stop-command", "/bin/true x" }, { "post-stop", "/bin/true x" },
+		{ "success-exit", "0 143 SIGTERM" }, { "reload-signal", "HUP" }, { "enabled", "no" },
+		{ "include", "/nonexistent/*.ini" }, { "instances", NULL },
 	};
 	const char *base_text = "[service b]\ncommand = /bin/true\n[service a]\ncommand = /bin/true\n";
 	struct config *base = load_ok(base_text), *again = load_ok(base_text);
@@ -1524,6 +1592,8 @@ START_TEST(test_reload_rules)
 				j++;
 			ck_assert_msg(j < sizeof samples / sizeof samples[0],
 				      "no sample value for key '%s': add one here", k->name);
+			if (!strcmp(k->name, "instances"))
+				continue; /* test_instances_reload */
 			const char *v = samples[j][1] ? samples[j][1] : envpath;
 			char *text = NULL;
 			if (t == 1)
@@ -1534,17 +1604,27 @@ START_TEST(test_reload_rules)
 			else
 				ck_assert_int_ge(asprintf(&text, "%s%s = %s\n", base_text, k->name, v), 0);
 			struct config *c = load_ok(text);
-			ck_assert_msg(!key_equal(k, t ? (void *)base : (void *)svc(base, "a"),
+			ck_assert_msg(k->type->field == F_NONE ||
+				      !key_equal(k, t ? (void *)base : (void *)svc(base, "a"),
 						 t ? (void *)c : (void *)svc(c, "a")),
 				      "key '%s': the sample is the default", k->name);
-			if (t == 0) {
+			/* hooks and exit statuses are read when used: live */
+			bool live = !strcmp(k->name, "pre-start") || !strcmp(k->name, "post-start") ||
+				    !strcmp(k->name, "stop-command") || !strcmp(k->name, "post-stop") ||
+				    !strcmp(k->name, "success-exit") || !strcmp(k->name, "reload-signal");
+			if (t == 0 && live) {
+				ck_assert_int_eq(k->reload, RELOAD_LIVE);
+				ck_assert_msg(svc_conf_equal(svc(base, "a"), svc(c, "a")),
+					      "changing '%s' restarts the service", k->name);
+			} else if (t == 0) {
 				ck_assert_int_eq(k->reload, RELOAD_RESTART);
 				ck_assert_msg(!svc_conf_equal(svc(base, "a"), svc(c, "a")),
 					      "changing '%s' does not restart the service", k->name);
 				ck_assert(svc_conf_equal(svc(base, "b"), svc(c, "b")));
 			} else {
 				bool daemon = !strcmp(k->name, "log-prefix") ||
-					      !strcmp(k->name, "control-socket");
+					      !strcmp(k->name, "control-socket") ||
+					      !strcmp(k->name, "cgroups");
 				ck_assert_int_eq(k->reload, daemon ? RELOAD_DAEMON : RELOAD_LIVE);
 			}
 			config_free(c);
@@ -1731,6 +1811,26 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* A layered config's allocations: an include, an override, instances and
+ * ${VAR}s. */
+START_TEST(test_out_of_memory_layered)
+{
+	setenv("MT_OOM_PORT", "8080", 1);
+	char *inc = tmp_write("[override web]\ndepends-add = worker\nenv-add = B=2\n"
+			      "[service worker]\ninstances = 3\ncommand = /bin/w ${INSTANCE}\n"
+			      "[override worker@2]\ncommand = /bin/w2\n", 148);
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "[muster]\ninclude = %s /nonexistent/*.ini\n"
+				  "[service web]\ncommand = /bin/web '${MT_OOM_PORT}' ${X:-a b}\n"
+				  "env = A=1\n", inc), 0);
+	long n = load_failing_each(text, true);
+	ck_assert_msg(n > 50, "only %ld allocations", n);
+	unlink(inc);
+	free(inc);
+	free(text);
+}
+END_TEST
+
 /* An env-file's allocations (getline's is read_env_file's, which reads its
  * ENOMEM as the end of the file: not failed here). */
 START_TEST(test_out_of_memory_env_file)
@@ -1770,6 +1870,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_key_tables);
 	tcase_add_test(tc, test_key_defaults);
 	tcase_add_test(tc, test_reload_rules);
+	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_config_empty);
 	suite_add_tcase(s, tc);
 
@@ -1820,6 +1921,7 @@ static Suite *config_suite(void)
 	tc = tcase_create("oom");
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_out_of_memory_env_file);
+	tcase_add_test(tc, test_out_of_memory_layered);
 	suite_add_tcase(s, tc);
 	return s;
 }

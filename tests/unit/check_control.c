@@ -77,7 +77,7 @@ START_TEST(test_request_roundtrip)
 	ck_assert_int_eq(proto_request(&b, "status", args, 6), 0);
 	ck_assert_int_eq(b.data[b.len - 1], '\n');
 	ck_assert_ptr_null(memchr(b.data, '\n', b.len - 1));
-	ck_assert(strncmp(b.data, "muster 1 status web a%20b ", 26) == 0);
+	ck_assert(strncmp(b.data, "muster 2 status web a%20b ", 26) == 0);
 
 	struct proto_request req;
 	char err[256];
@@ -96,7 +96,7 @@ START_TEST(test_request_no_args)
 {
 	struct pbuf b = { 0 };
 	ck_assert_int_eq(proto_request(&b, "ready", NULL, 0), 0);
-	ck_assert_str_eq(b.data, "muster 1 ready\n");
+	ck_assert_str_eq(b.data, "muster 2 ready\n");
 	pbuf_free(&b);
 }
 END_TEST

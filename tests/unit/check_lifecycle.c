@@ -119,9 +119,10 @@ START_TEST(test_names)
 	ck_assert_str_eq(lc_event_name((enum lc_event)99), "?");
 	/* the names status shows */
 	const char *status[] = { "stopped", "waiting", "starting", "ready",
-				 "stopping", "done", "backoff", "failed" };
-	ck_assert_int_eq(LC_NSTATES, 8);
-	for (int i = 0; i < 8; i++)
+				 "stopping", "done", "backoff", "failed",
+				 "pre-start", "post-stop", "disabled" };
+	ck_assert_int_eq(LC_NSTATES, 11);
+	for (int i = 0; i < 11; i++)
 		ck_assert_str_eq(svc_state_name((enum svc_state)i), status[i]);
 }
 END_TEST
@@ -134,7 +135,9 @@ START_TEST(test_table_shape)
 	     left[LC_NSTATES] = { false };
 	const char *keep[] = { "ignore", "impossible", "want-up", "want-stop", "want-down",
 			       "want-restart", "want-reload", "want-fail", "pass-up",
-			       "exec-failed", "stop-timeout" };
+			       "exec-failed", "stop-timeout", "pre-start-failed", "post-stop-done",
+			       "hook-ended", "stop-command-failed", "hook-kill", "stop-hook",
+			       "kill-hook" };
 
 	for (int st = 0; st < LC_NSTATES; st++)
 		for (int ev = 0; ev < LC_NEVENTS; ev++) {
@@ -173,6 +176,9 @@ START_TEST(test_entries)
 		const char *actions[8];
 	} entries[] = {
 		{ "starting", { "spawn" } },
+		{ "pre-start", { "pre-start" } },
+		{ "post-stop", { "post-stop" } },
+		{ "disabled", { "disable" } },
 		{ "ready", { "ready" } },
 		{ "done", { "done" } },
 		{ "stopping", { "send-stop", "kill", "ready-timeout" } },
@@ -220,11 +226,18 @@ START_TEST(test_exits)
 				ck_assert_msg(c->action == A_IMPOSSIBLE, "%s while %s is not impossible", e, s);
 				continue;
 			}
+			/* a pre-start's failure is never clean; post-stop runs once */
 			bool excluded = (!strcmp(s, "ready") && !strcmp(e, "exit-done")) ||
 					(!strcmp(s, "stopping") && (!strcmp(e, "exit-done") ||
-								    !strcmp(e, "exit-clean")));
+								    !strcmp(e, "exit-clean"))) ||
+					(!strcmp(s, "pre-start") && (!strcmp(e, "exit-done") ||
+								     !strcmp(e, "exit-clean") ||
+								     !strcmp(e, "exit-post-stop"))) ||
+					(!strcmp(s, "post-stop") && !strcmp(e, "exit-post-stop"));
 			if (excluded)
 				ck_assert_msg(c->action == A_IMPOSSIBLE, "%s while %s", e, s);
+			else if (!strcmp(e, "exit-post-stop"))
+				ck_assert_msg(c->next == ST_POST_STOP, "%s while %s", e, s);
 			else
 				ck_assert_msg(!lc_has_process((enum svc_state)c->next),
 					      "%s while %s keeps a process", e, s);
@@ -242,7 +255,7 @@ START_TEST(test_timers)
 		{ "ready-timeout", "starting" },
 		{ "stop-timeout", "stopping" },
 	};
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof timers / sizeof *timers; i++)
 		for (int st = 0; st < LC_NSTATES; st++) {
 			const struct lc_cell *c = lc_cell((enum svc_state)st, event_of(timers[i].event));
 			if (st == (int)state_of(timers[i].state))
@@ -323,6 +336,42 @@ START_TEST(test_expected_cells)
 		{ "ready", "ready-timeout", "ready", "ignore", NULL },
 		{ "stopping", "stop-timeout", "stopping", "stop-timeout", NULL },
 		{ "waiting", "restart-delay", "waiting", "ignore", NULL },
+		/* hooks */
+		{ "waiting", "deps-ready-pre", "pre-start", "pre-start", NULL },
+		{ "pre-start", "hook-ok", "starting", "spawn", NULL },
+		{ "pre-start", "hook-failed", "pre-start", "pre-start-failed", NULL },
+		{ "pre-start", "hook-timeout", "pre-start", "hook-kill", NULL },
+		{ "pre-start", "exit-restart", "backoff", "exit-backoff", NULL },
+		{ "pre-start", "exit-failed", "failed", "exit-fail", NULL },
+		{ "pre-start", "exit-limit", "failed", "exit-limit", NULL },
+		{ "pre-start", "exit-stopped", "stopped", "stopped", "start cancelled" },
+		{ "pre-start", "stop-due", "pre-start", "stop-hook", NULL },
+		{ "pre-start", "shutdown-due", "pre-start", "stop-hook", NULL },
+		{ "pre-start", "kill-all", "pre-start", "kill-hook", NULL },
+		{ "pre-start", "restart", "pre-start", "want-restart", NULL },
+		{ "ready", "hook-ok", "ready", "hook-ended", NULL },
+		{ "ready", "hook-failed", "ready", "hook-ended", NULL },
+		{ "ready", "hook-timeout", "ready", "hook-kill", NULL },
+		{ "stopping", "hook-ok", "stopping", "hook-ended", NULL },
+		{ "stopping", "hook-failed", "stopping", "stop-command-failed", NULL },
+		{ "ready", "exit-post-stop", "post-stop", "post-stop", NULL },
+		{ "starting", "exit-post-stop", "post-stop", "post-stop", NULL },
+		{ "stopping", "exit-post-stop", "post-stop", "post-stop", NULL },
+		{ "post-stop", "hook-ok", "post-stop", "post-stop-done", NULL },
+		{ "post-stop", "hook-failed", "post-stop", "post-stop-done", NULL },
+		{ "post-stop", "hook-timeout", "post-stop", "hook-kill", NULL },
+		{ "post-stop", "exit-stopped", "stopped", "stopped", NULL },
+		{ "post-stop", "exit-restart", "backoff", "exit-backoff", NULL },
+		{ "post-stop", "exit-done", "done", "done", NULL },
+		{ "post-stop", "start", "post-stop", "want-restart", NULL },
+		{ "post-stop", "shutdown-due", "post-stop", "ignore", NULL },
+		{ "post-stop", "kill-all", "post-stop", "kill-hook", NULL },
+		/* enabled = no */
+		{ "stopped", "disabled", "disabled", "disable", "enabled = no" },
+		{ "disabled", "start", "waiting", "start", "start requested" },
+		{ "disabled", "start-dep", "disabled", "ignore", NULL },
+		{ "disabled", "reloaded", "waiting", "start", "enabled by reload" },
+		{ "disabled", "shutdown-due", "disabled", "pass-up", NULL },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
 		const struct lc_cell *c = lc_cell(state_of(want[i].state), event_of(want[i].event));
@@ -394,7 +443,7 @@ static bool fake_limit(void *arg)
 static enum lc_event exit_of(const char *goal, bool clean, bool oneshot,
 			     enum restart_policy restart, bool over_limit)
 {
-	struct lc_exit x = { goal_of(goal), clean, oneshot, restart, fake_limit, &limit_asked };
+	struct lc_exit x = { goal_of(goal), clean, oneshot, restart, fake_limit, &limit_asked, false };
 	limit_asked = 0;
 	limit_hit = over_limit;
 	return lc_exit_event(&x);
@@ -442,6 +491,32 @@ START_TEST(test_exit_event)
 		ck_assert_msg(limit_asked == want[i].asked, "case %zu: start limit asked %d times",
 			      i, limit_asked);
 	}
+}
+END_TEST
+
+/* A hook's exit: pre-start by the goal; the others by their status. */
+START_TEST(test_hook_event)
+{
+	ck_assert_int_eq(lc_hook_event(ST_PRE_START, GOAL_UP, true), event_of("hook-ok"));
+	ck_assert_int_eq(lc_hook_event(ST_PRE_START, GOAL_UP, false), event_of("hook-failed"));
+	ck_assert_int_eq(lc_hook_event(ST_PRE_START, GOAL_RETRY, false), event_of("hook-failed"));
+	ck_assert_int_eq(lc_hook_event(ST_PRE_START, GOAL_DOWN, true), event_of("exit-stopped"));
+	ck_assert_int_eq(lc_hook_event(ST_PRE_START, GOAL_RESTART, false), event_of("exit-stopped"));
+	ck_assert_int_eq(lc_hook_event(ST_PRE_START, GOAL_FAIL, true), event_of("exit-dep-failed"));
+	ck_assert_int_eq(lc_hook_event(ST_POST_STOP, GOAL_DOWN, true), event_of("hook-ok"));
+	ck_assert_int_eq(lc_hook_event(ST_POST_STOP, GOAL_UP, false), event_of("hook-failed"));
+	ck_assert_int_eq(lc_hook_event(ST_STOPPING, GOAL_DOWN, false), event_of("hook-failed"));
+	ck_assert_int_eq(lc_hook_event(ST_READY, GOAL_UP, true), event_of("hook-ok"));
+	ck_assert_int_eq(lc_ready_event(true), event_of("deps-ready-pre"));
+	ck_assert_int_eq(lc_ready_event(false), event_of("deps-ready"));
+	/* with a post-stop hook, every exit of the main process goes there
+	 * first, and the start limit is not asked yet */
+	struct lc_exit x = { GOAL_UP, false, false, RESTART_ON_FAILURE, fake_limit, &limit_asked, true };
+	limit_asked = 0;
+	ck_assert_int_eq(lc_exit_event(&x), event_of("exit-post-stop"));
+	ck_assert_int_eq(limit_asked, 0);
+	x.goal = GOAL_DOWN;
+	ck_assert_int_eq(lc_exit_event(&x), event_of("exit-post-stop"));
 }
 END_TEST
 
@@ -592,6 +667,65 @@ START_TEST(test_story_ready_timeout)
 }
 END_TEST
 
+START_TEST(test_story_hooks)
+{
+	/* pre-start, then the main process; a crash runs post-stop, then the
+	 * exit takes effect: backoff */
+	struct sim s = { ST_STOPPED, GOAL_DOWN };
+	sim(&s, EV_BOOT);
+	sim(&s, lc_ready_event(true));
+	ck_assert_sim(s, "pre-start", "up");
+	sim(&s, lc_hook_event(ST_PRE_START, s.goal, true));
+	ck_assert_sim(s, "starting", "up");
+	sim(&s, EV_EXEC_OK);
+	ck_assert_sim(s, "ready", "up");
+	sim(&s, EV_EXIT_POST_STOP);
+	ck_assert_sim(s, "post-stop", "up");
+	sim(&s, lc_hook_event(ST_POST_STOP, s.goal, false));
+	ck_assert_sim(s, "post-stop", "up");
+	sim(&s, exit_of(lc_goal_name(s.goal), false, false, RESTART_ON_FAILURE, false));
+	ck_assert_sim(s, "backoff", "up");
+
+	/* a failing pre-start is a failed start: restart = no, failed */
+	s = (struct sim){ ST_PRE_START, GOAL_UP };
+	sim(&s, lc_hook_event(ST_PRE_START, s.goal, false));
+	sim(&s, exit_of(lc_goal_name(s.goal), false, false, RESTART_NO, false));
+	ck_assert_sim(s, "failed", "down");
+
+	/* a stop while pre-start runs: the hook is cancelled, then stopped */
+	s = (struct sim){ ST_PRE_START, GOAL_UP };
+	sim(&s, EV_STOP);
+	sim(&s, lc_down_event(s.goal, false, false));
+	ck_assert_sim(s, "pre-start", "down");
+	sim(&s, lc_hook_event(ST_PRE_START, s.goal, false));
+	ck_assert_sim(s, "stopped", "down");
+
+	/* a stop while post-stop runs after a crash: stopped, not restarted */
+	s = (struct sim){ ST_POST_STOP, GOAL_UP };
+	sim(&s, EV_STOP);
+	sim(&s, lc_hook_event(ST_POST_STOP, s.goal, true));
+	sim(&s, exit_of(lc_goal_name(s.goal), false, false, RESTART_ALWAYS, false));
+	ck_assert_sim(s, "stopped", "down");
+
+	/* a start while post-stop runs after a stop: up again once it is done */
+	s = (struct sim){ ST_POST_STOP, GOAL_DOWN };
+	sim(&s, EV_START);
+	sim(&s, exit_of(lc_goal_name(s.goal), false, false, RESTART_NO, false));
+	ck_assert_sim(s, "stopped", "restart");
+	sim(&s, EV_UP_AGAIN);
+	ck_assert_sim(s, "waiting", "up");
+
+	/* disabled: stays so when what depends on it starts; starts when asked */
+	s = (struct sim){ ST_STOPPED, GOAL_DOWN };
+	sim(&s, EV_DISABLED);
+	ck_assert_sim(s, "disabled", "down");
+	sim(&s, EV_START_DEP);
+	ck_assert_sim(s, "disabled", "down");
+	sim(&s, EV_START);
+	ck_assert_sim(s, "waiting", "up");
+}
+END_TEST
+
 START_TEST(test_story_reload)
 {
 	/* changed while ready: down, held, then up with the new config */
@@ -667,6 +801,7 @@ static Suite *lifecycle_suite(void)
 	tcase_add_test(tc, test_goal_after);
 	tcase_add_test(tc, test_exit_event);
 	tcase_add_test(tc, test_down_event);
+	tcase_add_test(tc, test_hook_event);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stories");
@@ -676,6 +811,7 @@ static Suite *lifecycle_suite(void)
 	tcase_add_test(tc, test_story_shutdown);
 	tcase_add_test(tc, test_story_ready_timeout);
 	tcase_add_test(tc, test_story_reload);
+	tcase_add_test(tc, test_story_hooks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("doc");

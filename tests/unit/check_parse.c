@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "parse.h"
 
@@ -500,6 +501,55 @@ START_TEST(test_env_name_valid)
 }
 END_TEST
 
+
+/* success-exit: statuses and signal names; a wait status matches by its
+ * exit status or its signal, never the one for the other. */
+static int exited(int code) { return (code & 0xff) << 8; }
+static int killed(int sig) { return sig & 0x7f; }
+
+START_TEST(test_exit_set)
+{
+	struct exit_set set;
+	char bad[64], buf[128];
+
+	ck_assert_int_eq(parse_exit_set("0 143 SIGTERM", &set, bad), 0);
+	ck_assert(WIFEXITED(exited(143)) && WEXITSTATUS(exited(143)) == 143);
+	ck_assert(WIFSIGNALED(killed(SIGTERM)) && WTERMSIG(killed(SIGTERM)) == SIGTERM);
+	ck_assert(exit_set_match(&set, exited(0)));
+	ck_assert(exit_set_match(&set, exited(143)));
+	ck_assert(exit_set_match(&set, killed(SIGTERM)));
+	ck_assert(!exit_set_match(&set, exited(1)));
+	ck_assert(!exit_set_match(&set, exited(15)));   /* 15 the status, not SIGTERM */
+	ck_assert(!exit_set_match(&set, killed(SIGKILL)));
+	ck_assert_str_eq(exit_set_str(&set, buf, sizeof buf), "0 143 SIGTERM");
+
+	/* names with or without SIG, any case; 255 and 0; repeated words */
+	ck_assert_int_eq(parse_exit_set("  term hup 255\t255 ", &set, bad), 0);
+	ck_assert(exit_set_match(&set, killed(SIGHUP)) && exit_set_match(&set, killed(SIGTERM)));
+	ck_assert(exit_set_match(&set, exited(255)));
+	ck_assert(!exit_set_match(&set, exited(0)));   /* 0 only when listed */
+	ck_assert_str_eq(exit_set_str(&set, buf, sizeof buf), "255 SIGHUP SIGTERM");
+	/* a short buffer is cut, never overrun */
+	ck_assert_str_eq(exit_set_str(&set, buf, 6), "255 S");
+
+	/* what is neither is named; nothing is changed */
+	struct exit_set before = set;
+	ck_assert_int_eq(parse_exit_set("0 SIGNOPE", &set, bad), -1);
+	ck_assert_str_eq(bad, "SIGNOPE");
+	ck_assert_int_eq(parse_exit_set("256", &set, bad), -1);
+	ck_assert_str_eq(bad, "256");
+	ck_assert_int_eq(parse_exit_set("-1", &set, bad), -1);
+	ck_assert_str_eq(bad, "-1");
+	ck_assert_int_eq(parse_exit_set("1x", &set, bad), -1);
+	ck_assert_str_eq(bad, "1x");
+	ck_assert_int_eq(parse_exit_set("0143", &set, bad), -1);
+	ck_assert_int_eq(parse_exit_set("", &set, bad), -1);
+	ck_assert_str_eq(bad, "");
+	ck_assert_int_eq(parse_exit_set("   ", &set, bad), -1);
+	ck_assert(!memcmp(&set, &before, sizeof set));
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
@@ -552,6 +602,7 @@ static Suite *parse_suite(void)
 
 	tc = tcase_create("env");
 	tcase_add_test(tc, test_env_name_valid);
+	tcase_add_test(tc, test_exit_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

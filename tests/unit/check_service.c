@@ -87,6 +87,47 @@ static const struct sys_ops fake_ops = {
 	.kill_group = fake_kill,
 };
 
+/* The same with a cgroup per service: signals to it are recorded as
+ * kills of pid 0; whether it is populated and its OOM kills are set by
+ * the test. */
+static int cg_populated;
+static unsigned long cg_oom;
+static unsigned cg_released;
+
+static int fake_kill_cgroup(struct service *svc, int sig)
+{
+	record(E_KILL, svc->conf->name, 0, sig);
+	return 0;
+}
+
+static int fake_populated(struct service *svc)
+{
+	(void)svc;
+	return cg_populated;
+}
+
+static unsigned long fake_oom(struct service *svc)
+{
+	(void)svc;
+	return cg_oom;
+}
+
+static void fake_release(struct service *svc)
+{
+	(void)svc;
+	cg_released++;
+}
+
+static const struct sys_ops fake_cgroup_ops = {
+	.spawn = fake_spawn,
+	.kill_group = fake_kill,
+	.kill_cgroup = fake_kill_cgroup,
+	.cgroup_populated = fake_populated,
+	.cgroup_oom_kills = fake_oom,
+	.cgroup_release = fake_release,
+};
+static const struct sys_ops *ops_in_use = &fake_ops;
+
 /* ---- the fixture ----------------------------------------------------- */
 
 static struct ev_loop *loop;
@@ -131,7 +172,7 @@ static void setup(const char *text)
 	all_down_calls = all_up_calls = 0;
 	loop = ev_loop_new(0);
 	ck_assert_ptr_nonnull(loop);
-	ck_assert_int_eq(sup_init(&sup, loop, cfg, &fake_ops), 0);
+	ck_assert_int_eq(sup_init(&sup, loop, cfg, ops_in_use), 0);
 	sup.on_all_down = on_all_down;
 	sup.on_all_up = on_all_up;
 }
@@ -143,6 +184,7 @@ static void teardown(void)
 	ev_loop_destroy(loop);
 	cfg = NULL;
 	loop = NULL;
+	ops_in_use = &fake_ops;
 }
 
 static struct service *S(const char *name)
@@ -1115,6 +1157,51 @@ START_TEST(bug_stop_order_through_stopped)
 }
 END_TEST
 
+/* ---- with cgroups ---------------------------------------------------- */
+
+/* A stop signals the whole cgroup; the exit counts only once the cgroup
+ * is empty: until then it stays stopping, and stop-timeout sends SIGKILL
+ * (cgroup.kill) to what is left. */
+START_TEST(test_cgroup_exit_waits_for_empty)
+{
+	char err[128];
+	ops_in_use = &fake_cgroup_ops;
+	cg_populated = 1, cg_oom = 0, cg_released = 0;
+	setup("[service web]\ncommand = /bin/web\nstop-timeout = 50ms\n");
+	sup_start_all(&sup);
+	exec_ok("web");
+	ck_assert_state("web", ST_READY);
+	ck_assert_int_eq(sup_stop(&sup, S("web"), err, sizeof err), 0);
+	ck_assert_int_ge(find_event(0, E_KILL, "web", SIGTERM), 0);
+	ck_assert_int_eq(events[find_event(0, E_KILL, "web", SIGTERM)].pid, 0); /* the cgroup */
+	reap("web", KILLED_BY(SIGTERM));
+	ck_assert_state("web", ST_STOPPING); /* grandchildren left */
+	RUN_UNTIL(kills("web", SIGKILL) == 1, 100);
+	ck_assert_state("web", ST_STOPPING);
+	cg_populated = 0;
+	sup_cgroup_changed(S("web"));
+	ck_assert_state("web", ST_STOPPED);
+	ck_assert_uint_eq(cg_released, 1);
+	teardown();
+}
+END_TEST
+
+/* An OOM kill in its cgroup is the reason it failed. */
+START_TEST(test_cgroup_oom_reason)
+{
+	ops_in_use = &fake_cgroup_ops;
+	cg_populated = 0, cg_oom = 3, cg_released = 0;
+	setup("[service worker]\ncommand = /bin/worker\nrestart = no\n");
+	sup_start_all(&sup);
+	exec_ok("worker");
+	cg_oom = 4;
+	reap("worker", KILLED_BY(SIGKILL));
+	ck_assert_state("worker", ST_FAILED);
+	ck_assert_str_eq(S("worker")->reason, "killed by the OOM killer");
+	teardown();
+}
+END_TEST
+
 static Suite *service_suite(void)
 {
 	Suite *s = suite_create("service");
@@ -1170,6 +1257,11 @@ static Suite *service_suite(void)
 
 	tc = tcase_create("operations");
 	tcase_add_test(tc, test_stop_stops_dependents_first);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cgroups");
+	tcase_add_test(tc, test_cgroup_exit_waits_for_empty);
+	tcase_add_test(tc, test_cgroup_oom_reason);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bugs");
