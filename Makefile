@@ -42,10 +42,11 @@ BUILD     := build
 endif
 
 CORE      := parse keys config layer envfile graph log lifecycle service proc names cgroup output \
-             notify probe control control_proto init reload signals shutdown progress watchdog \
-             commands timeline
+             notify probe resolve http control control_proto init reload signals shutdown \
+             progress watchdog commands timeline
 CORE_OBJ  := $(CORE:%=$(BUILD)/%.o)
-UNITS     := parse config layer envfile graph lifecycle service control docs notify supervise cgroup
+UNITS     := parse config layer envfile graph lifecycle service control docs notify supervise cgroup \
+             probe
 UNIT_BIN  := $(UNITS:%=$(BUILD)/check_%)
 
 all: deps muster musterctl
@@ -79,8 +80,8 @@ $(BUILD):
 
 # Static binaries (build-static/muster, build-static/musterctl): what a
 # container image (conf/Dockerfile, tests/container/) runs.  The linker's
-# notes about getaddrinfo: ready-tcp resolves numeric addresses only, which
-# needs no NSS module.
+# note about getaddrinfo: host names are looked up in a child process
+# (src/resolve.c), through the C library's built-in files and dns sources.
 STATIC_PACKAGES := libev-dev libinih-dev pkg-config
 static:
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(STATIC_PACKAGES)"
@@ -173,7 +174,8 @@ VALGRIND_TESTS = t_hook_order t_hook_pre_start_fail t_enabled_no t_start_order_o
   t_trust_mainpid t_trust_config_bounds \
   t_trust_logfile_fifo t_trust_logfile_rights t_trust_logfile_symlink \
   t_limits_refused t_cgroup_kill t_cgroup_mainpid \
-  t_layer_include_dir t_layer_reload t_layer_instances t_layer_env_port
+  t_layer_include_dir t_layer_reload t_layer_instances t_layer_env_port \
+  t_health_http t_health_stop t_health_cancel t_health_reload t_ready_http t_ready_log
 valgrind: deps $(BUILD)/muster $(BUILD)/musterctl $(HELPERS)
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed; run: apt-get install valgrind"; exit 1; }
 	@MUSTER_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99" \

@@ -12,9 +12,9 @@
 # Environment: MUSTER (default ./muster), DINIT (a dinit binary: dinit joins
 # the table), BENCH_KEEP=1 (keep the work directory), BENCH_VERBOSE=1,
 # BENCH_ONLY="SCENARIO..." (run only those: start idle chain restart pid1
-# output envfile cgroup; no peers are installed), BENCH_TOOLS="TOOL..." (only those
-# tools' columns, e.g. "floor muster catatonit"), BENCH_NS="1000" (only those
-# service counts in start/stop), BENCH_RUNS=N (runs per cell).
+# output envfile cgroup health; no peers are installed), BENCH_TOOLS="TOOL..." (only
+# those tools' columns, e.g. "floor muster catatonit"), BENCH_NS="1000" (only
+# those service counts in start/stop), BENCH_RUNS=N (runs per cell).
 #
 # stdout: the report (machine, table, notes) in markdown; stderr: progress.
 # Raw numbers: build/bench/raw.tsv; logs: build/bench/logs/.
@@ -55,6 +55,12 @@ esac
 [ -n "${BENCH_RUNS:-}" ] && RUNS=$BENCH_RUNS RUNS_1000=$BENCH_RUNS
 CHAIN_LEN=10 CHAIN_MS=50
 CG_N=1000; [ "$mode" = smoke ] && CG_N=10   # the cgroup scenario's services
+# health: services checked every 100 ms; status calls (one per gap) while they are
+case $mode in
+smoke) HEALTH_N=10;  HEALTH_STATUS=5;  HEALTH_GAP=0.1 ;;
+quick) HEALTH_N=100; HEALTH_STATUS=20; HEALTH_GAP=0.1 ;;
+*)     HEALTH_N=100; HEALTH_STATUS=50; HEALTH_GAP=0.1 ;;
+esac
 ENV_LINES="20000 80000"   # env-file sizes (lines); the start row uses the last
 
 verbose=0
@@ -743,6 +749,149 @@ scenario_cgroup() {
 	done
 }
 
+# ---- health checks: muster's CPU per 1000 checks, status while checking -------
+
+# HEALTH_N services, each checked every 100 ms, for HEALTH_SECS: muster's own
+# CPU time over that window (its schedstat: its children's time is not in
+# it) per 1000 checks of each kind, counted by what answers them; and
+# `musterctl status` timed meanwhile (musterctl's own start included)
+HEALTH_SERVER='
+import os, selectors, signal, socket, sys
+mode, portfile, countfile = sys.argv[1:4]
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(1024)
+s.setblocking(False)
+n = 0
+def count(*a):
+    open(countfile + ".tmp", "w").write("%d\n" % n)
+    os.rename(countfile + ".tmp", countfile)
+signal.signal(signal.SIGUSR1, count)
+open(portfile + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+os.rename(portfile + ".tmp", portfile)
+sel = selectors.DefaultSelector()
+sel.register(s, selectors.EVENT_READ)
+while True:
+    for key, ev in sel.select(1):
+        if key.fileobj is s:
+            try:
+                c, _ = s.accept()
+            except BlockingIOError:
+                continue
+            n += 1
+            if mode == "tcp":
+                c.close()
+            else:
+                c.setblocking(False)
+                sel.register(c, selectors.EVENT_READ)
+        else:
+            c = key.fileobj
+            try:
+                data = c.recv(4096)
+            except (BlockingIOError, ConnectionError):
+                data = b""
+            if data and b"\r\n\r\n" not in data:
+                continue
+            if data:
+                try:
+                    c.send(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+                except OSError:
+                    pass
+            sel.unregister(c)
+            c.close()
+'
+cpu_ns() {   # cpu_ns PID: the CPU time the process itself used, in ns
+	if [ -r "/proc/$1/schedstat" ]; then awk '{ print $1 }' "/proc/$1/schedstat"
+	else awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) * 1e9 / hz }' "/proc/$1/stat"; fi
+}
+# health_count KIND DIR SERVER_PID: checks answered so far
+health_count() {
+	local i
+	if [ "$1" = exec ]; then cat "$2"/count.* 2>/dev/null | wc -l; return; fi
+	rm -f "$2/count"
+	kill -USR1 "$3"
+	for i in $(seq 1 500); do [ -s "$2/count" ] && break; sleep 0.01; done
+	cat "$2/count" 2>/dev/null || echo 0
+}
+scenario_health() {
+	local kind d port n i t0 t1 cpu0 cpu1 c0 c1 pid spid ctl s0 s1 rc ok
+	case " $TOOLS_SUP " in *" muster "*) ;; *) return 0 ;; esac
+	have python3 || { say "health: no python3 to answer the checks; skipped"; record health_exec muster skip; return 0; }
+	ctl=${MUSTERCTL:-$root/musterctl}
+	[ -x "$ctl" ] || ctl=$root/build/musterctl
+	[ -x "$ctl" ] || { failed health_exec muster "no musterctl binary"; return 0; }
+	n=$HEALTH_N
+	for kind in exec http tcp tcpname; do
+		d=$WORK/health-$kind
+		mkdir -p "$d"
+		spid=""
+		if [ "$kind" != exec ]; then
+			env BENCH_TAG="$TAG" python3 -c "$HEALTH_SERVER" "${kind%name}" "$d/port" "$d/count" \
+				>/dev/null 2>"$LOGS/health-$kind-server.err" &
+			spid=$!
+			for i in $(seq 1 500); do [ -s "$d/port" ] && break; sleep 0.01; done
+			port=$(cat "$d/port" 2>/dev/null)
+			if [ -z "$port" ]; then
+				failed "health_$kind" muster "the server that answers the checks did not start"
+				kill -9 "$spid"; wait "$spid" 2>/dev/null
+				continue
+			fi
+		fi
+		{
+			printf '[muster]\ncontrol-socket = %s/ctl.sock\nlog-level = warning\n' "$d"
+			for ((i = 1; i <= n; i++)); do
+				printf '[service s%d]\ncommand = sleep 3600\nhealth-interval = 100ms\n' "$i"
+				case $kind in
+				exec)    printf 'health-check = sh -c "echo >>%s/count.%d"\n' "$d" "$i" ;;
+				http)    printf 'health-http = http://127.0.0.1:%s/health\n' "$port" ;;
+				tcp)     printf 'health-tcp = 127.0.0.1:%s\n' "$port" ;;
+				tcpname) printf 'health-tcp = localhost:%s\n' "$port" ;;
+				esac
+			done
+		} >"$d/muster.ini"
+		env -u MUSTER_CONFIG -u MUSTER_SOCKET -u NOTIFY_SOCKET BENCH_TAG="$TAG" \
+			"$MUSTER_BIN" -c "$d/muster.ini" >/dev/null 2>"$d/stderr" &
+		pid=$!
+		ok=0   # every service healthy: each passed a check
+		for i in $(seq 1 600); do
+			[ "$("$ctl" -s "$d/ctl.sock" status 2>/dev/null | awk 'NR > 1 && $NF == "healthy"' | wc -l)" = "$n" ] &&
+				{ ok=1; break; }
+			sleep 0.05
+		done
+		if [ "$ok" = 1 ]; then
+			c0=$(health_count "$kind" "$d" "$spid")
+			now_us t0
+			cpu0=$(cpu_ns "$pid")
+			for ((i = 1; i <= HEALTH_STATUS; i++)); do
+				now_us s0
+				"$ctl" -s "$d/ctl.sock" status >/dev/null 2>&1 || failed health_status muster "status failed while checking"
+				now_us s1
+				record health_status muster "$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.3f", (b - a) / 1000 }')"
+				sleep "$HEALTH_GAP"
+			done
+			cpu1=$(cpu_ns "$pid")
+			now_us t1
+			c1=$(health_count "$kind" "$d" "$spid")
+		fi
+		kill -TERM "$pid"
+		wait "$pid"
+		rc=$?
+		[ -n "$spid" ] && { kill -9 "$spid"; wait "$spid" 2>/dev/null; }
+		if [ "$ok" != 1 ] || [ "$rc" != 0 ]; then
+			failed "health_$kind" muster "$([ "$ok" != 1 ] && echo "not all $n services healthy" || echo "exit $rc") (see $LOGS/health-$kind.stderr)"
+			cp "$d/stderr" "$LOGS/health-$kind.stderr"
+			continue
+		fi
+		if [ "$((c1 - c0))" -le 0 ]; then
+			failed "health_$kind" muster "no checks counted"
+			continue
+		fi
+		record "health_$kind" muster "$(awk -v a="$cpu0" -v b="$cpu1" -v c="$((c1 - c0))" 'BEGIN { printf "%.3f", (b - a) / 1e6 / c * 1000 }')"
+		say "health $kind: $((c1 - c0)) checks in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s, muster used $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') ms of CPU"
+	done
+}
+
 # ---- run ---------------------------------------------------------------------------
 
 # only BENCH_ONLY's scenarios, when it is set
@@ -757,6 +906,7 @@ want pid1 && scenario_pid1
 want output && scenario_output
 want envfile && scenario_envfile
 want cgroup && scenario_cgroup
+want health && scenario_health
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T_START))
@@ -828,6 +978,8 @@ cell() {
 	case $1 in
 	start1000|stop1000) want=$RUNS_1000 ;;
 	restart) want=$RESTART_SAMPLES ;;
+	health_status) want=$((HEALTH_STATUS * 4)) ;;
+	health_*) want=1 ;;
 	idle_*) want=$IDLE_RUNS ;;
 	pid1_over) want=1 ;;
 	esac
@@ -908,6 +1060,11 @@ ROWS+=("cgroups = no: stop $CG_N → all gone (ms)|cg_no_stop|ms|")
 ROWS+=("cgroups = yes: stop $CG_N → all gone (ms)|cg_yes_stop|ms|")
 ROWS+=("a cgroup per service: start cost per service (µs)|cg_cost_start|ms|")
 ROWS+=("a cgroup per service: stop cost per service (µs)|cg_cost_stop|ms|")
+ROWS+=("health: muster's CPU per 1000 exec checks (ms)|health_exec|ms|")
+ROWS+=("health: muster's CPU per 1000 http checks (ms)|health_http|ms|")
+ROWS+=("health: muster's CPU per 1000 tcp checks (ms)|health_tcp|ms|")
+ROWS+=("health: muster's CPU per 1000 tcp checks of a name (ms)|health_tcpname|ms|")
+ROWS+=("health: \`musterctl status\`, $HEALTH_N services checked every 100 ms (ms)|health_status|ms|")
 
 # a tool with no figure at all (BENCH_ONLY) gets no column
 shown=""

@@ -148,6 +148,10 @@ static void status_row(struct pbuf *b, const struct service *s)
 	}
 	proto_row_field(b, "reason", s->reason);
 	status_cgroup(b, s);
+	/* none at all without a check: musterctl then shows no HEALTH column */
+	if (s->conf->health_check_argv || s->conf->health_http || s->conf->health_tcp_host ||
+	    s->conf->watchdog > 0)
+		proto_row_field(b, "health", lc_health_name(sup_health(s)));
 	proto_row_end(b);
 }
 

@@ -786,16 +786,31 @@ static void validate_service(struct builder *b, struct svc_conf *s, size_t i)
 		if (!strcmp(e, "out of memory"))
 			keys_oom();
 	}
-	int probes = (s->ready_fd >= 0) + (s->ready_tcp_host != NULL) + (s->ready_check != NULL);
+	int probes = (s->ready_fd >= 0) + (s->ready_tcp_host != NULL) +
+		     (s->ready_check != NULL) + (s->ready_http != NULL) + (s->ready_log != NULL);
 	if (s->type == TYPE_ONESHOT && probes)
 		err_at(b, header, "service '%s': a oneshot is ready when it exits 0; it takes no "
-		       "ready-fd, ready-tcp or ready-check", s->name);
+		       "ready-fd, ready-tcp, ready-check, ready-http or ready-log", s->name);
 	else if (s->type == TYPE_NOTIFY && probes)
 		err_at(b, header, "service '%s': type = notify is ready on READY=1; it takes no "
-		       "ready-fd, ready-tcp or ready-check", s->name);
+		       "ready-fd, ready-tcp, ready-check, ready-http or ready-log", s->name);
 	else if (probes > 1)
-		err_at(b, header, "service '%s': choose one of ready-fd, ready-tcp and ready-check",
-		       s->name);
+		err_at(b, header, "service '%s': choose one of ready-fd, ready-tcp, ready-check, "
+		       "ready-http and ready-log", s->name);
+	int checks = (s->health_check != NULL) + (s->health_http != NULL) +
+		     (s->health_tcp_host != NULL);
+	if (s->type == TYPE_ONESHOT && (checks || s->watchdog > 0))
+		err_at(b, header, "service '%s': a oneshot is never ready, so never checked; it takes "
+		       "no health-check, health-http, health-tcp or watchdog", s->name);
+	else if (checks > 1)
+		err_at(b, header, "service '%s': choose one of health-check, health-http and "
+		       "health-tcp", s->name);
+	if (s->health_interval <= 0)
+		err_at(b, AT_OR_HEADER("health-interval"),
+		       "service '%s': health-interval must be above 0", s->name);
+	if (s->health_timeout <= 0)
+		err_at(b, AT_OR_HEADER("health-timeout"),
+		       "service '%s': health-timeout must be above 0", s->name);
 	/* restart-delay-max: by default the longer of its default and
 	 * restart-delay; set below restart-delay, an error */
 	if (!AT("restart-delay-max").line) {

@@ -23,6 +23,7 @@ enum svc_type { TYPE_SIMPLE, TYPE_NOTIFY, TYPE_ONESHOT };
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum notify_access { NOTIFY_MAIN, NOTIFY_ALL };
 enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+enum on_unhealthy { UNHEALTHY_RESTART, UNHEALTHY_STOP, UNHEALTHY_IGNORE };
 enum cgroups_mode { CGROUPS_AUTO, CGROUPS_YES, CGROUPS_NO };
 
 /* ---- containment and limits: the limit-* keys, in proc.c's order ---- */
@@ -50,9 +51,25 @@ struct svc_conf {
 	int ready_fd;           /* -1: none */
 	char *ready_tcp_host;   /* NULL: none */
 	char *ready_tcp_port;
-	char *ready_check;      /* run with /bin/sh -c */
+	char *ready_check;      /* as written */
+	char **ready_check_argv; /* split like command, run directly */
+	char *ready_http;       /* http://HOST[:PORT][/PATH] (http.h checked it) */
+	char *ready_log;        /* a POSIX extended regex (checked by regcomp) */
 	double ready_interval;
 	double ready_timeout;
+
+	/* health after ready */
+	char *health_check;     /* as written */
+	char **health_check_argv; /* split like command, run directly */
+	char *health_http;
+	char *health_tcp_host;  /* NULL: none */
+	char *health_tcp_port;
+	double health_interval;
+	double health_timeout;
+	int health_retries;
+	double health_start_period;
+	enum on_unhealthy on_unhealthy;
+	double watchdog;        /* 0: none */
 
 	char **depends;         /* names, NULL-terminated */
 	char **after;

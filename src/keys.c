@@ -11,14 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
 #include <sys/un.h>
 
+#include "http.h"
 #include "parse.h"
 
 _Static_assert(sizeof(enum svc_type) == sizeof(int) &&
 	       sizeof(enum restart_policy) == sizeof(int) &&
 	       sizeof(enum notify_access) == sizeof(int) &&
 	       sizeof(enum log_level) == sizeof(int) &&
+	       sizeof(enum on_unhealthy) == sizeof(int) &&
 	       sizeof(enum cgroups_mode) == sizeof(int),
 	       "enum fields are set and compared as int");
 
@@ -316,7 +319,8 @@ static int set_start_limit(const struct key *k, void *obj, const char *v, struct
 	return parse_start_limit(v, FIELD(obj, k->off, int), FIELD(obj, k->off2, double)) ? -1 : 0;
 }
 
-/* ADDRESS:PORT, [IPV6]:PORT or PORT: the host at off, the port at off2. */
+/* HOST:PORT, [IPV6]:PORT or PORT: the host at off, the port at off2.  A
+ * host name is resolved by the probe, without blocking (resolve.c). */
 static int set_tcp(const struct key *k, void *obj, const char *v, struct key_ctx *c)
 {
 	const char *host = "127.0.0.1", *port = v;
@@ -340,17 +344,11 @@ static int set_tcp(const struct key *k, void *obj, const char *v, struct key_ctx
 			keys_oom();
 			return -2;
 		}
-		if (!*h) {
-			free(h);
-			return -1;
-		}
 		host = h;
 	}
-	/* an address, not a name: the probe must never wait on DNS */
 	unsigned char addr[16];
-	if (parse_int(port, 1, 65535, &n) ||
-	    (strcmp(host, "localhost") && inet_pton(AF_INET, host, addr) != 1 &&
-	     inet_pton(AF_INET6, host, addr) != 1)) {
+	bool ok = v[0] == '[' ? inet_pton(AF_INET6, host, addr) == 1 : http_host_valid(host);
+	if (parse_int(port, 1, 65535, &n) || !ok) {
 		free(h);
 		return -1;
 	}
@@ -367,6 +365,73 @@ static int set_tcp(const struct key *k, void *obj, const char *v, struct key_ctx
 	*fh = nh;
 	*fp = np;
 	return 0;
+}
+
+/* A command run directly (ready-check, health-check): as written at off,
+ * its words at off2 (split like command; never through a shell). */
+static int set_argv_text(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	char **words;
+	int n;
+	if (split(k, v, &words, &n, c))
+		return -2;
+	if (n == 0) {
+		words_free(words);
+		report(c, "'%s' is empty", k->name);
+		return -2;
+	}
+	char *text = keys_strdup(v);
+	if (!text) {
+		words_free(words);
+		return -2;
+	}
+	free(*FIELD(obj, k->off, char *));
+	words_free(*FIELD(obj, k->off2, char **));
+	*FIELD(obj, k->off, char *) = text;
+	*FIELD(obj, k->off2, char **) = words;
+	return 0;
+}
+
+/* http://HOST[:PORT][/PATH] (http.c says what is wrong). */
+static int set_url(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	struct http_url u;
+	const char *e;
+	if (http_url_parse(v, &u, &e)) {
+		report(c, "invalid URL '%s' for '%s': %s (expected http://HOST[:PORT][/PATH])", v,
+		       k->name, e);
+		return -2;
+	}
+	return put_string(FIELD(obj, k->off, char *), v);
+}
+
+/* A POSIX extended regular expression, compiled here once to check it. */
+static int set_regex(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	regex_t re;
+	int r = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
+	if (r) {
+		char msg[160];
+		regerror(r, &re, msg, sizeof msg);
+		if (r == REG_ESPACE)
+			keys_oom();
+		else
+			report(c, "invalid regular expression '%s' for '%s': %s", v, k->name, msg);
+		return -2;
+	}
+	regfree(&re);
+	return put_string(FIELD(obj, k->off, char *), v);
+}
+
+/* A duration, 0 or none meaning none. */
+static int set_duration_none(const struct key *k, void *obj, const char *v, struct key_ctx *c)
+{
+	(void)c;
+	if (!strcmp(v, "none")) {
+		*FIELD(obj, k->off, double) = 0;
+		return 0;
+	}
+	return parse_duration(v, FIELD(obj, k->off, double)) ? -1 : 0;
 }
 
 /* Service names (depends, after): each occurrence and continuation line
@@ -497,12 +562,12 @@ static const char *const svc_types[] = { "simple", "notify", "oneshot", NULL };
 static const char *const notify_accesses[] = { "main", "all", NULL };
 static const char *const restart_policies[] = { "no", "on-failure", "always", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
+static const char *const unhealthy_policies[] = { "restart", "stop", "ignore", NULL };
 static const char *const cgroups_modes[] = { "auto", "yes", "no", NULL };
 
 static const struct key_type
 	t_string = { .parse = set_string, .field = F_STR },
 	t_path = { .parse = set_path, .field = F_STR },
-	t_shell = { .parse = set_string, .field = F_STR, .split = true },
 	t_command = { .parse = set_command, .field = F_TEXT, .field2 = F_STRV, .split = true },
 	t_bool = { .parse = set_bool, .field = F_BOOL },
 	t_duration = { .parse = set_duration, .field = F_DOUBLE, .what = "invalid duration",
@@ -525,6 +590,13 @@ static const struct key_type
 	t_size = { .parse = set_size, .field = F_U64 },
 	t_start_limit = { .parse = set_start_limit, .field = F_INT, .field2 = F_DOUBLE },
 	t_tcp = { .parse = set_tcp, .field = F_STR, .field2 = F_STR },
+	t_argv_text = { .parse = set_argv_text, .field = F_TEXT, .field2 = F_STRV, .split = true },
+	t_url = { .parse = set_url, .field = F_STR },
+	t_regex = { .parse = set_regex, .field = F_STR },
+	t_duration_none = { .parse = set_duration_none, .field = F_DOUBLE, .what = "invalid duration",
+			    .hint = "use e.g. 250ms, 10s, 2m, 1h, seconds, or none" },
+	t_retries = { .parse = set_int, .field = F_INT, .min = 1, .max = 1000 },
+	t_on_unhealthy = { .parse = set_enum, .field = F_INT, .words = unhealthy_policies },
 	t_names = { .parse = set_names, .field = F_STRV, .list = true, .split = true },
 	t_env = { .parse = set_env, .field = F_STRV, .list = true, .split = true },
 	/* containment and limits */
@@ -556,8 +628,10 @@ static const struct key service_rows[] = {
 	{ "type",              &t_svc_type,      S(type),         0,                  "simple",     RESTART, "expected simple, notify or oneshot" },
 	{ "notify-access",     &t_notify_access, S(notify_access), 0,                 "main",       RESTART, "expected main or all" },
 	{ "ready-fd",          &t_fd,            S(ready_fd),     0,                  NULL,         RESTART, "expected a descriptor number from 3 to 1023" },
-	{ "ready-tcp",         &t_tcp,           S(ready_tcp_host), S(ready_tcp_port), NULL,        RESTART, "expected ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved" },
-	{ "ready-check",       &t_shell,         S(ready_check),  0,                  NULL,         RESTART, NULL },
+	{ "ready-tcp",         &t_tcp,           S(ready_tcp_host), S(ready_tcp_port), NULL,        RESTART, "expected HOST:PORT, [IPV6]:PORT or PORT" },
+	{ "ready-check",       &t_argv_text,     S(ready_check),  S(ready_check_argv), NULL,        RESTART, NULL },
+	{ "ready-http",        &t_url,           S(ready_http),   0,                  NULL,         RESTART, NULL },
+	{ "ready-log",         &t_regex,         S(ready_log),    0,                  NULL,         RESTART, NULL },
 	{ "ready-interval",    &t_duration,      S(ready_interval), 0,                "100ms",      RESTART, NULL },
 	{ "ready-timeout",     &t_duration,      S(ready_timeout), 0,                 "30s",        RESTART, NULL },
 	{ "depends",           &t_names,         S(depends),      S(depends_line),    NULL,         RESTART, NULL },
@@ -604,6 +678,16 @@ static const struct key service_rows[] = {
 	/* layered config (layer.c): NAME@1 ... NAME@N; a change adds or
 	 * removes instances, and restarts none of the others */
 	{ "instances",         &t_count,         S(instances),    0,                  "1",          LIVE,    "expected a count from 1 to 1000" },
+	/* health after ready (probe.c) */
+	{ "health-check",      &t_argv_text,     S(health_check), S(health_check_argv), NULL,       RESTART, NULL },
+	{ "health-http",       &t_url,           S(health_http),  0,                  NULL,         RESTART, NULL },
+	{ "health-tcp",        &t_tcp,           S(health_tcp_host), S(health_tcp_port), NULL,      RESTART, "expected HOST:PORT, [IPV6]:PORT or PORT" },
+	{ "health-interval",   &t_duration,      S(health_interval), 0,               "10s",        RESTART, NULL },
+	{ "health-timeout",    &t_duration,      S(health_timeout), 0,                "5s",         RESTART, NULL },
+	{ "health-retries",    &t_retries,       S(health_retries), 0,                "3",          RESTART, "expected a count from 1 to 1000" },
+	{ "health-start-period", &t_duration,    S(health_start_period), 0,           "0",          RESTART, NULL },
+	{ "on-unhealthy",      &t_on_unhealthy,  S(on_unhealthy), 0,                  "restart",    RESTART, "expected restart, stop or ignore" },
+	{ "watchdog",          &t_duration_none, S(watchdog),     0,                  NULL,         RESTART, NULL },
 };
 
 static const struct key muster_rows[] = {

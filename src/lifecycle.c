@@ -58,6 +58,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STOPPED, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPED, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(STOPPED, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(STOPPED, IGNORE),
+		[EV_CHECK_FAILED]    = C(STOPPED, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(STOPPED, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(STOPPED, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(STOPPED, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(STOPPED, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(STOPPED, IMPOSSIBLE),
 		[EV_DISABLED]        = W(DISABLED, DISABLE, "enabled = no"),
 		[EV_EXIT_POST_STOP]  = C(STOPPED, IMPOSSIBLE),
@@ -97,6 +104,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(WAITING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(WAITING, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(WAITING, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(WAITING, IGNORE),
+		[EV_CHECK_FAILED]    = C(WAITING, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(WAITING, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(WAITING, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(WAITING, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(WAITING, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(PRE_START, PRE_START),
 		[EV_DISABLED]        = C(WAITING, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(WAITING, IMPOSSIBLE),
@@ -136,6 +150,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STARTING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPING, READY_TIMEOUT),
 		[EV_STOP_TIMEOUT]    = C(STARTING, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(STARTING, IGNORE),
+		[EV_CHECK_FAILED]    = C(STARTING, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(STARTING, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(STARTING, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(STARTING, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(STARTING, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(STARTING, IGNORE),
 		[EV_DISABLED]        = C(STARTING, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(POST_STOP, POST_STOP),
@@ -175,6 +196,12 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(READY, IGNORE),
 		[EV_READY_TIMEOUT]   = C(READY, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(READY, IGNORE),
+		[EV_CHECK_PASSED]    = C(READY, CHECK_PASSED),
+		[EV_CHECK_FAILED]    = C(READY, CHECK_FAILED),
+		[EV_WATCHDOG_MISSED] = C(READY, WATCHDOG_MISSED),
+		[EV_UNHEALTHY_RESTART] = W(STOPPING, UNHEALTHY_RESTART, "unhealthy"),
+		[EV_UNHEALTHY_STOP]  = C(READY, UNHEALTHY_STOP),
+		[EV_UNHEALTHY_IGNORE] = C(READY, UNHEALTHY_IGNORE),
 		[EV_DEPS_READY_PRE]  = C(READY, IGNORE),
 		[EV_DISABLED]        = C(READY, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(POST_STOP, POST_STOP),
@@ -215,6 +242,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(STOPPING, IGNORE),
 		[EV_READY_TIMEOUT]   = C(STOPPING, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(STOPPING, STOP_TIMEOUT),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(STOPPING, IGNORE),
+		[EV_CHECK_FAILED]    = C(STOPPING, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(STOPPING, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(STOPPING, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(STOPPING, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(STOPPING, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(STOPPING, IGNORE),
 		[EV_DISABLED]        = C(STOPPING, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(POST_STOP, POST_STOP),
@@ -254,6 +288,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(DONE, IGNORE),
 		[EV_READY_TIMEOUT]   = C(DONE, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(DONE, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(DONE, IGNORE),
+		[EV_CHECK_FAILED]    = C(DONE, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(DONE, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(DONE, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(DONE, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(DONE, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(DONE, IGNORE),
 		[EV_DISABLED]        = C(DONE, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(DONE, IMPOSSIBLE),
@@ -293,6 +334,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = W(WAITING, RESTART_DELAY, "restart delay over"),
 		[EV_READY_TIMEOUT]   = C(BACKOFF, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(BACKOFF, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(BACKOFF, IGNORE),
+		[EV_CHECK_FAILED]    = C(BACKOFF, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(BACKOFF, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(BACKOFF, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(BACKOFF, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(BACKOFF, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(BACKOFF, IGNORE),
 		[EV_DISABLED]        = C(BACKOFF, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(BACKOFF, IMPOSSIBLE),
@@ -332,6 +380,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_RESTART_DELAY]   = C(FAILED, IGNORE),
 		[EV_READY_TIMEOUT]   = C(FAILED, IGNORE),
 		[EV_STOP_TIMEOUT]    = C(FAILED, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(FAILED, IGNORE),
+		[EV_CHECK_FAILED]    = C(FAILED, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(FAILED, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(FAILED, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(FAILED, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(FAILED, IMPOSSIBLE),
 		[EV_DEPS_READY_PRE]  = C(FAILED, IMPOSSIBLE),
 		[EV_DISABLED]        = C(FAILED, IMPOSSIBLE),
 		[EV_EXIT_POST_STOP]  = C(FAILED, IMPOSSIBLE),
@@ -377,6 +432,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_HOOK_OK]         = C(STARTING, SPAWN),
 		[EV_HOOK_FAILED]     = C(PRE_START, PRE_START_FAILED),
 		[EV_HOOK_TIMEOUT]    = C(PRE_START, HOOK_KILL),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(PRE_START, IGNORE),
+		[EV_CHECK_FAILED]    = C(PRE_START, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(PRE_START, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(PRE_START, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(PRE_START, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(PRE_START, IMPOSSIBLE),
 	},
 	[ST_POST_STOP] = {
 		[EV_BOOT]            = C(POST_STOP, IMPOSSIBLE),
@@ -416,6 +478,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_HOOK_OK]         = C(POST_STOP, POST_STOP_DONE),
 		[EV_HOOK_FAILED]     = C(POST_STOP, POST_STOP_DONE),
 		[EV_HOOK_TIMEOUT]    = C(POST_STOP, HOOK_KILL),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(POST_STOP, IGNORE),
+		[EV_CHECK_FAILED]    = C(POST_STOP, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(POST_STOP, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(POST_STOP, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(POST_STOP, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(POST_STOP, IMPOSSIBLE),
 	},
 	[ST_DISABLED] = {
 		[EV_BOOT]            = C(DISABLED, IMPOSSIBLE),
@@ -455,6 +524,13 @@ static const struct lc_cell table[LC_NSTATES][LC_NEVENTS] = {
 		[EV_HOOK_OK]         = C(DISABLED, IGNORE),
 		[EV_HOOK_FAILED]     = C(DISABLED, IGNORE),
 		[EV_HOOK_TIMEOUT]    = C(DISABLED, IGNORE),
+		/* checks run only while ready: a late result */
+		[EV_CHECK_PASSED]    = C(DISABLED, IGNORE),
+		[EV_CHECK_FAILED]    = C(DISABLED, IGNORE),
+		[EV_WATCHDOG_MISSED] = C(DISABLED, IGNORE),
+		[EV_UNHEALTHY_RESTART] = C(DISABLED, IMPOSSIBLE),
+		[EV_UNHEALTHY_STOP]  = C(DISABLED, IMPOSSIBLE),
+		[EV_UNHEALTHY_IGNORE] = C(DISABLED, IMPOSSIBLE),
 	},
 };
 
@@ -488,7 +564,10 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	case A_WANT_FAIL:
 		return GOAL_FAIL;
 	case A_READY_TIMEOUT:
+	case A_UNHEALTHY_RESTART:
 		return g == GOAL_UP ? GOAL_RETRY : g;
+	case A_UNHEALTHY_STOP:
+		return GOAL_FAIL;
 	case A_FAIL:
 	case A_FAIL_DOWN:
 	case A_STOPPED_FAIL:
@@ -513,6 +592,10 @@ enum lc_goal lc_goal_after(enum lc_action a, enum lc_goal g)
 	case A_EXIT_BACKOFF:
 	case A_RESTART_DELAY:
 	case A_STOP_TIMEOUT:
+	case A_CHECK_PASSED:
+	case A_CHECK_FAILED:
+	case A_WATCHDOG_MISSED:
+	case A_UNHEALTHY_IGNORE:
 	case A_PRE_START:
 	case A_PRE_START_FAILED:
 	case A_POST_STOP:
@@ -542,6 +625,75 @@ enum lc_event lc_exit_event(const struct lc_exit *x)
 	if (failed && x->over_limit(x->arg))
 		return EV_EXIT_LIMIT;
 	return EV_EXIT_RESTART;
+}
+
+/* ---- health ---------------------------------------------------------- */
+
+static bool unhealthy(const struct lc_health *h, const struct lc_checks *k)
+{
+	return h->missed || (k->check && h->fails >= k->retries);
+}
+
+void lc_health_passed(struct lc_health *h)
+{
+	h->fails = 0;
+	h->passed = true;
+}
+
+bool lc_health_failed(struct lc_health *h, const struct lc_checks *k, double since_ready)
+{
+	if (!h->passed && since_ready < k->start_period)
+		return false; /* the start period: not counted */
+	bool was = unhealthy(h, k);
+	if (h->fails < k->retries)
+		h->fails++;
+	return !was && unhealthy(h, k);
+}
+
+bool lc_health_missed(struct lc_health *h, const struct lc_checks *k)
+{
+	bool was = unhealthy(h, k);
+	h->missed = true;
+	return !was;
+}
+
+void lc_health_pinged(struct lc_health *h)
+{
+	h->pinged = true;
+	h->missed = false;
+}
+
+enum lc_health_state lc_health_of(const struct lc_health *h, const struct lc_checks *k)
+{
+	if (!k->check && !k->watchdog)
+		return HEALTH_NONE;
+	if (unhealthy(h, k))
+		return HEALTH_UNHEALTHY;
+	if ((k->check && !h->passed) || (k->watchdog && !h->pinged))
+		return HEALTH_CHECKING;
+	return HEALTH_HEALTHY;
+}
+
+#define LC_NAME_H_(id, name, doc) [id] = name,
+static const char *const health_names[] = { LC_HEALTHS(LC_NAME_H_) };
+#undef LC_NAME_H_
+
+const char *lc_health_name(enum lc_health_state s)
+{
+	return (unsigned)s < sizeof health_names / sizeof *health_names ? health_names[s] : "?";
+}
+
+enum lc_event lc_unhealthy_event(enum on_unhealthy policy)
+{
+	switch (policy) {
+	case UNHEALTHY_STOP:
+		return EV_UNHEALTHY_STOP;
+	case UNHEALTHY_IGNORE:
+		return EV_UNHEALTHY_IGNORE;
+	case UNHEALTHY_RESTART:
+		break;
+	}
+	return EV_UNHEALTHY_RESTART;
 }
 
 enum lc_event lc_hook_event(enum svc_state st, enum lc_goal g, bool ok)

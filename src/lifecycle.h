@@ -38,10 +38,10 @@
 #define LC_GOALS(X) \
 	X(GOAL_DOWN,    "down",    "down, and stay down") \
 	X(GOAL_UP,      "up",      "up") \
-	X(GOAL_RETRY,   "retry",   "up: being stopped for not being ready in time, which is a failed start") \
+	X(GOAL_RETRY,   "retry",   "up: being stopped for not being ready in time (a failed start) or for being unhealthy with on-unhealthy = restart (a failure)") \
 	X(GOAL_RESTART, "restart", "down, then up again (musterctl restart, or start while it stops)") \
 	X(GOAL_RELOAD,  "reload",  "down until a reload's new config applies, then up if still configured") \
-	X(GOAL_FAIL,    "fail",    "down, then failed: a depends target failed for good")
+	X(GOAL_FAIL,    "fail",    "down, then failed: a depends target failed for good, or it was unhealthy with on-unhealthy = stop")
 
 #define LC_EVENTS(X) \
 	/* requests: each changes the goal (see the actions) */ \
@@ -85,7 +85,14 @@
 	X(EV_EXIT_POST_STOP,  "exit-post-stop",  "its main process exited, and it has a post-stop hook to run first") \
 	X(EV_HOOK_OK,         "hook-ok",         "its hook exited 0 (a pre-start: while it is still wanted up)") \
 	X(EV_HOOK_FAILED,     "hook-failed",     "its hook exited non-zero, was killed, could not run, or ran past its bound") \
-	X(EV_HOOK_TIMEOUT,    "hook-timeout",    "its hook still runs past its bound (ready-timeout or stop-timeout)")
+	X(EV_HOOK_TIMEOUT,    "hook-timeout",    "its hook still runs past its bound (ready-timeout or stop-timeout)") \
+	/* its health: checks run only while it is ready */ \
+	X(EV_CHECK_PASSED,    "check-passed",    "its health check passed") \
+	X(EV_CHECK_FAILED,    "check-failed",    "its health check failed (exit status, HTTP status, refused, timed out)") \
+	X(EV_WATCHDOG_MISSED, "watchdog-missed", "no WATCHDOG=1 within watchdog") \
+	X(EV_UNHEALTHY_RESTART, "unhealthy-restart", "health-retries checks failed in a row, or the watchdog missed; on-unhealthy = restart") \
+	X(EV_UNHEALTHY_STOP,  "unhealthy-stop",  "the same, on-unhealthy = stop") \
+	X(EV_UNHEALTHY_IGNORE, "unhealthy-ignore", "the same, on-unhealthy = ignore")
 
 /* service.c maps each to one short function; lc_goal_after() says what
  * each does to the goal. */
@@ -116,11 +123,11 @@
 	X(A_EXIT_FAIL,       "exit-fail",       "log the exit; then as fail, the reason being the exit status") \
 	X(A_EXIT_LIMIT,      "exit-limit",      "log the exit; then as fail, the reason being the start limit") \
 	X(A_EXIT_BACKOFF,    "exit-backoff",    "log the exit; restart after the delay, which doubles up to restart-delay-max (back to restart-delay after that long ready)") \
-	X(A_TIMEOUT_FAIL,    "timeout-fail",    "as exit-fail, the reason being \"not ready within\"") \
+	X(A_TIMEOUT_FAIL,    "timeout-fail",    "as exit-fail, the reason being why it was stopped (\"not ready within\", \"unhealthy: ...\")") \
 	X(A_TIMEOUT_LIMIT,   "timeout-limit",   "as exit-limit, likewise") \
 	X(A_TIMEOUT_BACKOFF, "timeout-backoff", "goal up again; as exit-backoff, likewise") \
 	X(A_RESTART_DELAY,   "restart-delay",   "count the restart; wait for what it depends on again") \
-	X(A_READY_TIMEOUT,   "ready-timeout",   "goal retry when up; log it; then as send-stop") \
+	X(A_READY_TIMEOUT,   "ready-timeout",   "goal retry when up; log it, the reason \"not ready within\"; then as send-stop") \
 	X(A_STOP_TIMEOUT,    "stop-timeout",    "log it; SIGKILL to its group") \
 	X(A_UP_AGAIN,        "up-again",        "goal up (backoff and start limit go on)") \
 	/* hooks and enabled = no */ \
@@ -133,7 +140,13 @@
 	X(A_STOP_COMMAND_FAILED, "stop-command-failed", "log it; stop-signal to its group after all (stop-timeout runs on)") \
 	X(A_HOOK_KILL,       "hook-kill",       "log it; SIGKILL to the hook's group (its exit follows as hook-failed)") \
 	X(A_STOP_HOOK,       "stop-hook",       "cancel the start: SIGTERM and SIGCONT to the hook's group, bounded by stop-timeout (SIGKILL at once when killing)") \
-	X(A_KILL_HOOK,       "kill-hook",       "goal down as want-down; SIGKILL to the hook's group")
+	X(A_KILL_HOOK,       "kill-hook",       "goal down as want-down; SIGKILL to the hook's group") \
+	X(A_CHECK_PASSED,    "check-passed",    "consecutive failures start over; the start period is over; healthy unless the watchdog missed") \
+	X(A_CHECK_FAILED,    "check-failed",    "its reason is the service's; counted past the start period: the health-retries-th in a row is unhealthy-(on-unhealthy)") \
+	X(A_WATCHDOG_MISSED, "watchdog-missed", "the reason says so; unhealthy-(on-unhealthy) at once, start period or not") \
+	X(A_UNHEALTHY_RESTART, "unhealthy-restart", "goal retry when up; log it, the reason \"unhealthy: ...\"; then as send-stop (its exit is a failure: backoff and start limit)") \
+	X(A_UNHEALTHY_STOP,  "unhealthy-stop",  "goal fail, the reason \"unhealthy: ...\"; what depends on it fails too; the stop is due once they are down") \
+	X(A_UNHEALTHY_IGNORE, "unhealthy-ignore", "log it; it stays ready, shown unhealthy until a check passes")
 
 #define LC_ENUM_(id, name, doc) id,
 #define LC_ONE_(id, name, doc) +1
@@ -213,6 +226,52 @@ enum lc_event lc_hook_event(enum svc_state st, enum lc_goal g, bool ok);
 
 /* The event of a service wanted up whose dependencies are settled. */
 enum lc_event lc_ready_event(bool pre_start);
+/* ---- health ----------------------------------------------------------
+ * The count of a ready service's check results, as docker and Kubernetes
+ * keep it: health-retries failures in a row make it unhealthy; failures
+ * in the first health-start-period after ready do not count, until a
+ * check passes (which ends the start period); a missed watchdog makes it
+ * unhealthy at once.  Zeroed when it becomes ready. */
+
+#define LC_HEALTHS(X) \
+	X(HEALTH_NONE,      "-",         "no health check or watchdog, or not ready") \
+	X(HEALTH_CHECKING,  "checking",  "ready, no verdict yet (in the start period, or no check passed yet)") \
+	X(HEALTH_HEALTHY,   "healthy",   "its last check passed, or fewer than health-retries failed since; the watchdog fed") \
+	X(HEALTH_UNHEALTHY, "unhealthy", "health-retries checks failed in a row, or the watchdog missed")
+
+#define LC_ENUM_(id, name, doc) id,
+enum lc_health_state { LC_HEALTHS(LC_ENUM_) };
+#undef LC_ENUM_
+
+struct lc_health {
+	unsigned fails;         /* failures in a row that count */
+	bool passed;            /* a check passed since ready: no start period any more */
+	bool pinged;            /* WATCHDOG=1 since ready */
+	bool missed;            /* the watchdog missed, and no WATCHDOG=1 since */
+};
+
+/* What the service's checks are. */
+struct lc_checks {
+	bool check;             /* health-check, health-http or health-tcp */
+	bool watchdog;
+	unsigned retries;       /* health-retries */
+	double start_period;
+};
+
+void lc_health_passed(struct lc_health *h);
+/* A failed check, since_ready seconds after ready: true when it makes the
+ * service unhealthy (it was not; a failure in the start period does not
+ * count). */
+bool lc_health_failed(struct lc_health *h, const struct lc_checks *k, double since_ready);
+/* The watchdog missed: true when that makes it unhealthy (it was not). */
+bool lc_health_missed(struct lc_health *h, const struct lc_checks *k);
+void lc_health_pinged(struct lc_health *h);
+
+enum lc_health_state lc_health_of(const struct lc_health *h, const struct lc_checks *k);
+const char *lc_health_name(enum lc_health_state s);
+
+/* The event being unhealthy is, by on-unhealthy. */
+enum lc_event lc_unhealthy_event(enum on_unhealthy policy);
 
 /* The event a re-evaluation of a service wanted down is.  held: it is
  * starting or ready, and a service going down that waits for it runs. */

@@ -249,6 +249,8 @@ int main(int argc, char **argv)
 		.kill_pid = kill,
 		.start_probe = probe_start,
 		.stop_probe = probe_stop,
+		.start_health = probe_health_start,
+		.stop_health = probe_health_stop,
 		.kill_cgroup = proc_kill_cgroup,
 		.cgroup_populated = proc_cgroup_populated,
 		.cgroup_oom_kills = proc_cgroup_oom_kills,

@@ -34,7 +34,7 @@ static const char usage_text[] =
 	"\n"
 	"Control a running muster through its socket.\n"
 	"\n"
-	"  status [NAME...] [--json]   state, pid, uptime, restarts, last exit, status text\n"
+	"  status [NAME...] [--json]   state, pid, uptime, restarts, last exit, status text, health\n"
 	"  start [--no-block] [--timeout D] NAME...\n"
 	"                              start services and what they depend on; wait\n"
 	"                              until each is ready or done\n"
@@ -344,25 +344,32 @@ static void fmt_last_exit(const struct proto_reply *r, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-/* The free-text column: what the service said (STATUS=), else why it failed. */
+/* The free-text column: what the service said (STATUS=), else why it
+ * failed, or why its last health check failed. */
 static const char *note_of(const struct proto_reply *r)
 {
 	const char *text = proto_field(r, "text"), *state = field_or(r, "state", "");
+	const char *health = field_or(r, "health", "-");
 	if (text && *text)
 		return text;
 	if (proto_field(r, "hook"))
 		return NULL; /* said by the caller */
-	if (!strcmp(state, "failed") || !strcmp(state, "backoff"))
+	if (!strcmp(state, "failed") || !strcmp(state, "backoff") ||
+	    !strcmp(health, "unhealthy") || !strcmp(health, "checking") ||
+	    !strcmp(health, "healthy"))
 		return proto_field(r, "reason");
 	return NULL;
 }
 
-#define NCOLS 7
+/* HEALTH is last (`awk '{ print $NF }'` reads it whatever STATUS says),
+ * and shown when a service listed has a health check or a watchdog (the
+ * daemon sends "health" for those only). */
+#define NCOLS 8
 
 static void print_status_table(const struct rows *rows)
 {
 	static const char *const heads[NCOLS] = { "NAME", "STATE", "PID", "UPTIME", "RESTARTS",
-						  "LAST EXIT", "STATUS" };
+						  "LAST EXIT", "STATUS", "HEALTH" };
 	char *cells[NCOLS];
 	int w[NCOLS];
 	char tmp[64];
@@ -390,15 +397,20 @@ static void print_status_table(const struct rows *rows)
 		} else {
 			row[6] = printable(note_of(r));
 		}
+		row[7] = printable(field_or(r, "health", "-"));
 		for (int c = 0; c < NCOLS; c++)
 			if (row[c] && (int)strlen(row[c]) > w[c])
 				w[c] = (int)strlen(row[c]);
 	}
 	for (int c = 0; c < NCOLS; c++)
 		cells[c] = (char *)heads[c];
+	int ncols = NCOLS - 1;
+	for (size_t i = 0; i < rows->n; i++)
+		if (proto_field(&rows->v[i], "health"))
+			ncols = NCOLS;
 	for (size_t i = 0; i <= rows->n; i++) {
 		char **row = i == 0 ? cells : all + (i - 1) * NCOLS;
-		int last = NCOLS - 1;
+		int last = ncols - 1;
 		while (last > 0 && (!row[last] || !*row[last]))
 			last--;
 		for (int c = 0; c <= last; c++)
@@ -470,6 +482,9 @@ static void print_status_json(const struct rows *rows)
 		}
 		pbuf_addstr(&b, ", \"hook\": ");
 		json_string_or_null(&b, proto_field(r, "hook"));
+		pbuf_addstr(&b, ", \"health\": "); /* null: no check */
+		const char *health = field_or(r, "health", "-");
+		json_string_or_null(&b, strcmp(health, "-") ? health : NULL);
 		pbuf_addstr(&b, "}");
 	}
 	pbuf_addstr(&b, rows->n ? "\n]\n" : "]\n");

@@ -2,9 +2,9 @@
  *
  * A dynamic build asks the C library (NSS: /etc/nsswitch.conf, so LDAP
  * or systemd-userdb work).  A static build (make static, -DMUSTER_STATIC)
- * reads /etc/passwd and /etc/group itself: NSS would load shared modules
- * of the very C library version it was linked with, which a container
- * image rarely has.
+ * reads /etc/passwd and /etc/group itself: NSS, following nsswitch.conf
+ * to a module (systemd, ldap, sss), would load a shared library built for
+ * another C library (the image's, if it has one) into a static binary.
  */
 #ifndef MUSTER_NAMES_H
 #define MUSTER_NAMES_H

@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "probe.h"
 #include "proc.h"
 
 #define MAX_FDS 64
@@ -256,6 +257,8 @@ static void handle(struct service *svc, const struct notify_msg *m, uid_t sender
 		log_info("%s: says it is stopping", name);
 	if (m->reloading)
 		log_info("%s: says it is reloading", name);
+	if (m->watchdog)
+		probe_watchdog_ping(svc);
 	if (m->ready && svc->conf->type == TYPE_NOTIFY)
 		sup_ready(svc, "READY=1");
 }

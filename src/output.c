@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "probe.h"
 
 #define LINE_MAX_BYTES (64 * 1024) /* longer lines go out in pieces */
 #define HIGH_WATER (1024 * 1024)
@@ -606,12 +607,15 @@ static void hold(struct outpipe *p, const char *text, size_t len)
 	}
 }
 
-/* The held partial line ends here (with text, up to its newline). */
+/* The held partial line ends here (with text, up to its newline).  A
+ * whole line also goes to ready-log (probe.c). */
 static void finish_line(struct outpipe *p, const char *text, size_t len)
 {
 	if (p->len) {
 		hold(p, text, len);
 		emit(p, p->buf, p->len, p->continued, true);
+		if (!p->continued)
+			probe_output_line(p->name, p->buf, p->len);
 		p->len = 0;
 		/* an idle pipe holds no buffer */
 		free(p->buf);
@@ -619,6 +623,8 @@ static void finish_line(struct outpipe *p, const char *text, size_t len)
 		p->cap = 0;
 	} else {
 		emit(p, text, len, p->continued, true);
+		if (!p->continued)
+			probe_output_line(p->name, text, len);
 	}
 	p->continued = false;
 }

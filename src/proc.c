@@ -264,7 +264,8 @@ enum { SLOT_OUT = 3, SLOT_ERR, SLOT_EXEC, SLOT_READY, SLOT_END };
 struct plan {
 	char **argv;
 	char **envp;
-	char *owned[4];         /* env strings made for this spawn */
+	char *owned[8];         /* env strings made for this spawn */
+	char *watchdog_pid;     /* "WATCHDOG_PID=" and room: the child writes its pid */
 	bool out, err, ready;   /* the slots hold pipes for 1, 2, ready-fd */
 	bool quiet;             /* 1 and 2 to /dev/null */
 	bool main_cmd;          /* -- CMD: own process group, the daemon's stdio */
@@ -348,6 +349,21 @@ static int exec_path(char **argv, char **env)
 	return saved;
 }
 
+/* In the child: its pid into "WATCHDOG_PID=", without libc's formatting. */
+static void put_pid(char *s)
+{
+	char digits[24];
+	int n = 0;
+	unsigned long v = (unsigned long)getpid();
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof digits);
+	s += strlen("WATCHDOG_PID=");
+	while (n)
+		*s++ = digits[--n];
+	*s = '\0';
+}
+
 /* The child: system calls only (see above). */
 static int child_main(void *arg)
 {
@@ -412,6 +428,8 @@ static int child_main(void *arg)
 	}
 	if (pl->dir && chdir(pl->dir) < 0)
 		child_fail(errfd, STAGE_CHDIR, errno);
+	if (pl->watchdog_pid)
+		put_pid(pl->watchdog_pid);
 	/* "got this far": end-of-file without it means the child died before
 	 * exec without a word (a signal, say), which is a failed start */
 	if (write(errfd, EXEC_MARK, 1) != 1)
@@ -428,15 +446,19 @@ static int child_main(void *arg)
 }
 
 /* The daemon's environment (less what is meant for the daemon alone), the
- * user's HOME, USER and LOGNAME, NOTIFY_SOCKET for type = notify, then the
- * service's env; a later KEY=VALUE replaces an earlier one, through a hash
+ * user's HOME, USER and LOGNAME, NOTIFY_SOCKET for type = notify (and, for
+ * the service's own process, with a watchdog: then WATCHDOG_USEC and
+ * WATCHDOG_PID as systemd sets them), then the service's env, then more
+ * (a hook's); a later KEY=VALUE replaces an earlier one, through a hash
  * table (an env-file may hold many thousands).  Strings made here go to
- * owned[4]. */
-static char **child_env(const struct svc_conf *c, const struct passwd *pw, char **owned,
-			char *const *more, bool hook)
+ * pl->owned. */
+static char **child_env(struct plan *pl, const struct svc_conf *c, const struct passwd *pw,
+			char *const *more, bool hook, bool main_process)
 {
 	struct envmap m = { 0 };
-	size_t n = 0, extra = 5, o = 0;
+	char **owned = pl->owned;
+	size_t n = 0, extra = 8, o = 0;
+	bool dog = main_process && c->watchdog > 0;
 	while (environ[n])
 		n++;
 	for (size_t i = 0; c->env && c->env[i]; i++)
@@ -457,9 +479,19 @@ static char **child_env(const struct svc_conf *c, const struct passwd *pw, char 
 		if (asprintf(&owned[o], "LOGNAME=%s", pw->pw_name) > 0)
 			envmap_put(&m, owned[o++], NULL);
 	}
-	if (c->type == TYPE_NOTIFY && !hook && notify_socket_path() &&
+	if ((c->type == TYPE_NOTIFY || dog) && !hook && notify_socket_path() &&
 	    asprintf(&owned[o], "NOTIFY_SOCKET=%s", notify_socket_path()) > 0)
 		envmap_put(&m, owned[o++], NULL);
+	if (dog) {
+		if (asprintf(&owned[o], "WATCHDOG_USEC=%llu",
+			     (unsigned long long)(c->watchdog * 1e6 + 0.5)) > 0)
+			envmap_put(&m, owned[o++], NULL);
+		/* the pid is the child's: it writes it in before exec */
+		if (asprintf(&owned[o], "WATCHDOG_PID=%-20s", "") > 0) {
+			pl->watchdog_pid = owned[o];
+			envmap_put(&m, owned[o++], NULL);
+		}
+	}
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		envmap_put(&m, c->env[i], NULL);
 	for (size_t i = 0; more && more[i]; i++)
@@ -475,7 +507,7 @@ static void plan_free(struct plan *pl)
 		close(pl->lim.cgroup_fd);
 	pl->lim.cgroup_fd = -1;
 	free(pl->envp);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof pl->owned / sizeof *pl->owned; i++)
 		free(pl->owned[i]);
 }
 
@@ -504,7 +536,7 @@ static void place_in_cgroup(struct plan *pl, const struct svc_conf *c)
 /* Everything the child needs, resolved in the daemon.  A problem found
  * here (unknown user) is reported by the child, as any other failure. */
 static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, char *const *more,
-			bool hook)
+			bool hook, bool main_process)
 {
 	const struct passwd *pw = NULL;
 
@@ -547,7 +579,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, 
 			pl->ngroups = 1;
 		}
 	}
-	pl->envp = child_env(c, pw, pl->owned, more, hook);
+	pl->envp = child_env(pl, c, pw, more, hook, main_process);
 	if (!pl->envp) {
 		plan_free(pl);
 		errno = ENOMEM;
@@ -797,9 +829,9 @@ pid_t proc_spawn(struct service *svc, int *exec_fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (plan_prepare(&pl, c, c->argv, NULL, false) < 0)
+	if (plan_prepare(&pl, c, c->argv, NULL, false, true) < 0)
 		return -1;
-	bool piped = prefix_output || c->log_file;
+	bool piped = prefix_output || c->log_file || c->ready_log; /* ready-log reads it */
 	if (pipe2(ep, O_CLOEXEC) < 0 ||
 	    (piped && (pipe2(op, O_CLOEXEC) < 0 || pipe2(xp, O_CLOEXEC) < 0)) ||
 	    (c->ready_fd >= 0 && pipe2(rp, O_CLOEXEC) < 0))
@@ -844,7 +876,7 @@ pid_t proc_spawn_hook(struct service *svc, char *const *argv, char *const *env, 
 		errno = EINVAL;
 		return -1;
 	}
-	if (plan_prepare(&pl, c, (char **)argv, env, true) < 0)
+	if (plan_prepare(&pl, c, (char **)argv, env, true, false) < 0)
 		return -1;
 	pl.ready_fd = -1;
 	bool piped = prefix_output || c->log_file;
@@ -896,18 +928,31 @@ bool proc_hook_result(struct service *svc, char *const *argv, char *msg, size_t 
 	return true;
 }
 
-pid_t proc_spawn_check(struct service *svc)
+pid_t proc_spawn_check(struct service *svc, char **argv, int out, int *exec_fd)
 {
 	const struct svc_conf *c = svc->conf;
-	char *argv[] = { "/bin/sh", "-c", c->ready_check, NULL };
 	struct plan pl;
+	int ep[2];
 
-	if (plan_prepare(&pl, c, argv, NULL, false) < 0)
+	*exec_fd = -1;
+	if (plan_prepare(&pl, c, argv, NULL, false, false) < 0)
 		return -1;
-	pl.quiet = true;
+	pl.quiet = out < 0;
 	pl.ready_fd = -1;
-	pid_t pid = plan_run(&pl, -1, -1, -1, -1);
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		plan_free(&pl);
+		return -1;
+	}
+	pid_t pid = plan_run(&pl, out, out, ep[1], -1);
+	int e = errno;
 	plan_free(&pl);
+	close(ep[1]);
+	if (pid < 0) {
+		close(ep[0]);
+		errno = e;
+		return -1;
+	}
+	*exec_fd = ep[0];
 	return pid;
 }
 
@@ -921,7 +966,7 @@ pid_t proc_spawn_main(char **argv, bool tty, int *errfd)
 	struct plan pl;
 	int ep[2];
 
-	if (plan_prepare(&pl, &none, argv, NULL, false) < 0)
+	if (plan_prepare(&pl, &none, argv, NULL, false, false) < 0)
 		return -1;
 	pl.main_cmd = true;
 	pl.tty = tty;

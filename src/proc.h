@@ -45,9 +45,11 @@ pid_t proc_spawn_hook(struct service *svc, char *const *argv, char *const *env, 
  * its program (the exec-status pipe says so), else false. */
 bool proc_hook_result(struct service *svc, char *const *argv, char *msg, size_t len);
 
-/* Run svc's ready-check (/bin/sh -c) as the service would run, output to
- * /dev/null, in a session of its own.  Returns its pid or -1. */
-pid_t proc_spawn_check(struct service *svc);
+/* Run a check's argv (ready-check, health-check) as the service would
+ * run, in a session of its own, its stdout and stderr to out (-1:
+ * /dev/null).  Returns its pid, *exec_fd the exec-status pipe (read it
+ * with proc_main_exec_failed() once it exited), or -1. */
+pid_t proc_spawn_check(struct service *svc, char **argv, int out, int *exec_fd);
 
 /* Start the main command (-- CMD) in a process group of its own, with the
  * daemon's stdin, stdout and stderr; when tty, it becomes the terminal's

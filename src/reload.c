@@ -143,12 +143,13 @@ int reload_run(char **report)
 bool reload_wants_notify(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nservices; i++)
-		if (cfg->services[i].type == TYPE_NOTIFY)
+		if (cfg->services[i].type == TYPE_NOTIFY || cfg->services[i].watchdog > 0)
 			return true;
 	return false;
 }
 
-/* Services of type = notify report to "<control socket>.notify". */
+/* Services of type = notify (and those with a watchdog) report to
+ * "<control socket>.notify". */
 int reload_open_notify(const struct config *cfg)
 {
 	char *ctl = control_socket_path(cfg->control_socket), *path = NULL;

@@ -112,6 +112,14 @@ static void set_state(struct service *svc, enum svc_state st, const char *why)
 		if (svc->sup->ops->stop_probe)
 			svc->sup->ops->stop_probe(svc);
 	}
+	/* health checks run only while ready */
+	if (old == ST_READY && svc->sup->ops->stop_health)
+		svc->sup->ops->stop_health(svc);
+	if (st == ST_READY) {
+		memset(&svc->health, 0, sizeof svc->health);
+		if (svc->sup->ops->start_health)
+			svc->sup->ops->start_health(svc);
+	}
 	log_debug("%s: %s -> %s%s%s%s", svc->conf->name, svc_state_name(old),
 		  svc_state_name(st), why ? " (" : "", why ? why : "", why ? ")" : "");
 	if (svc->sup->on_state)
@@ -444,6 +452,8 @@ static void service_free(struct supervisor *sup, struct service *s)
 		close(s->hook_exec_fd);
 	if (s->probe && sup->ops && sup->ops->stop_probe)
 		sup->ops->stop_probe(s);
+	if (s->health_probe && sup->ops && sup->ops->stop_health)
+		sup->ops->stop_health(s);
 	free(s->waiters);
 	free(s->fail_times);
 	free(s->reason);
@@ -715,6 +725,13 @@ static void want_fail(struct service *svc, const char *why)
 	svc->goal_why = why ? strdup(why) : NULL;
 }
 
+/* Is exec succeeding all the readiness it gets? */
+static bool ready_on_exec(const struct svc_conf *c)
+{
+	return c->type == TYPE_SIMPLE && c->ready_fd < 0 && !c->ready_tcp_host &&
+	       !c->ready_check_argv && !c->ready_http && !c->ready_log;
+}
+
 static void spawn(struct service *svc, const struct lc_cell *c)
 {
 	struct supervisor *sup = svc->sup;
@@ -746,8 +763,7 @@ static void spawn(struct service *svc, const struct lc_cell *c)
 	log_info("%s: started (pid %ld)", svc->conf->name, (long)pid);
 	enter(svc, c, NULL);
 	const struct svc_conf *conf = svc->conf;
-	if (conf->type == TYPE_NOTIFY || conf->ready_fd >= 0 || conf->ready_tcp_host ||
-	    conf->ready_check) {
+	if (!ready_on_exec(conf) && conf->type != TYPE_ONESHOT) {
 		if (sup->ops->start_probe)
 			sup->ops->start_probe(svc);
 		if (conf->ready_timeout > 0) {
@@ -911,10 +927,13 @@ static void log_exit(const struct service *svc)
 		log_warn("%s: exited with %s", svc->conf->name, st);
 }
 
-/* The exit of a service stopped for not being ready in time. */
+/* The exit of a service stopped for a failure (GOAL_RETRY): the reason
+ * was set when it was stopped (not ready in time, unhealthy). */
 static void not_ready(struct service *svc)
 {
 	char why[64];
+	if (svc->reason)
+		return;
 	snprintf(why, sizeof why, "not ready within %gs", svc->conf->ready_timeout);
 	set_reason(svc, why);
 }
@@ -978,9 +997,105 @@ static void restart_delay_over(struct service *svc, const struct lc_cell *c)
 
 static void ready_timeout(struct service *svc, const struct lc_cell *c)
 {
-	log_error("%s: not ready within %gs: stopping it", svc->conf->name,
-		  svc->conf->ready_timeout);
+	char why[64];
+	snprintf(why, sizeof why, "not ready within %gs", svc->conf->ready_timeout);
+	log_error("%s: %s: stopping it", svc->conf->name, why);
+	set_reason(svc, why);
 	send_stop(svc, c);
+}
+
+/* ---- health ---------------------------------------------------------- */
+
+static struct lc_checks checks_of(const struct svc_conf *c)
+{
+	struct lc_checks k = {
+		.check = c->health_check_argv || c->health_http || c->health_tcp_host,
+		.watchdog = c->watchdog > 0,
+		.retries = c->health_retries > 0 ? (unsigned)c->health_retries : 1,
+		.start_period = c->health_start_period,
+	};
+	return k;
+}
+
+enum lc_health_state sup_health(const struct service *svc)
+{
+	if (svc->state != ST_READY)
+		return HEALTH_NONE;
+	struct lc_checks k = checks_of(svc->conf);
+	return lc_health_of(&svc->health, &k);
+}
+
+static void check_passed(struct service *svc)
+{
+	bool was = sup_health(svc) == HEALTH_UNHEALTHY;
+	lc_health_passed(&svc->health);
+	enum lc_health_state now = sup_health(svc);
+	if (now == HEALTH_HEALTHY) {
+		if (was)
+			log_info("%s: healthy again", svc->conf->name);
+		set_reason(svc, NULL);
+	}
+}
+
+static void check_failed(struct service *svc, const char *why)
+{
+	struct lc_checks k = checks_of(svc->conf);
+	double since = ev_now(svc->sup->loop) - svc->t_ready;
+	set_reason(svc, why);
+	bool became = lc_health_failed(&svc->health, &k, since);
+	if (!svc->health.passed && since < k.start_period)
+		log_debug("%s: health check failed in the start period: %s", svc->conf->name, why);
+	else if (!became)
+		log_warn("%s: health check failed (%u of %u in a row): %s", svc->conf->name,
+			 svc->health.fails, k.retries, why);
+	if (became)
+		dispatch(svc, lc_unhealthy_event(svc->conf->on_unhealthy), why);
+}
+
+static void watchdog_missed(struct service *svc)
+{
+	struct lc_checks k = checks_of(svc->conf);
+	char why[96];
+	snprintf(why, sizeof why, "no WATCHDOG=1 within %gs", svc->conf->watchdog);
+	set_reason(svc, why);
+	if (lc_health_missed(&svc->health, &k))
+		dispatch(svc, lc_unhealthy_event(svc->conf->on_unhealthy), why);
+	else
+		log_warn("%s: %s", svc->conf->name, why);
+}
+
+/* "unhealthy: WHY", WHY being the last check's reason. */
+static void unhealthy_reason(struct service *svc, const char *why, char *buf, size_t len)
+{
+	snprintf(buf, len, "unhealthy: %s", why ? why : svc->reason ? svc->reason : "check failed");
+}
+
+static void unhealthy_restart(struct service *svc, const struct lc_cell *c, const char *why)
+{
+	char buf[300];
+	unhealthy_reason(svc, why, buf, sizeof buf);
+	log_error("%s: %s: stopping it (on-unhealthy = restart)", svc->conf->name, buf);
+	set_reason(svc, buf);
+	enter(svc, c, buf);
+	send_stop(svc, c);
+}
+
+static void unhealthy_stop(struct service *svc, const char *why)
+{
+	char buf[300];
+	unhealthy_reason(svc, why, buf, sizeof buf);
+	log_error("%s: %s: stopping it for good (on-unhealthy = stop)", svc->conf->name, buf);
+	set_reason(svc, buf);
+	want_fail(svc, buf);
+	fail_dependents(svc);
+	enqueue(svc->sup, svc->idx);
+}
+
+static void unhealthy_ignore(struct service *svc, const char *why)
+{
+	char buf[300];
+	unhealthy_reason(svc, why, buf, sizeof buf);
+	log_error("%s: %s (on-unhealthy = ignore: it keeps running)", svc->conf->name, buf);
 }
 
 static void stop_timeout(struct service *svc)
@@ -1185,6 +1300,12 @@ static void dispatch(struct service *svc, enum lc_event ev, const char *detail)
 	case A_READY_TIMEOUT:   ready_timeout(svc, c); break;
 	case A_STOP_TIMEOUT:    stop_timeout(svc); break;
 	case A_UP_AGAIN:        up_again(svc, c); break;
+	case A_CHECK_PASSED:    check_passed(svc); break;
+	case A_CHECK_FAILED:    check_failed(svc, detail); break;
+	case A_WATCHDOG_MISSED: watchdog_missed(svc); break;
+	case A_UNHEALTHY_RESTART: unhealthy_restart(svc, c, detail); break;
+	case A_UNHEALTHY_STOP:  unhealthy_stop(svc, detail); break;
+	case A_UNHEALTHY_IGNORE: unhealthy_ignore(svc, detail); break;
 	case A_DISABLE:         disable(svc, c); break;
 	case A_PRE_START:       pre_start(svc, c); break;
 	case A_PRE_START_FAILED: pre_start_failed(svc, detail); break;
@@ -1205,11 +1326,30 @@ void sup_ready(struct service *svc, const char *how)
 	dispatch(svc, EV_READY, how);
 }
 
-/* Is exec succeeding all the readiness it gets? */
-static bool ready_on_exec(const struct svc_conf *c)
+void sup_check_result(struct service *svc, bool passed, const char *why)
 {
-	return c->type == TYPE_SIMPLE && c->ready_fd < 0 && !c->ready_tcp_host && !c->ready_check;
+	dispatch(svc, passed ? EV_CHECK_PASSED : EV_CHECK_FAILED, why ? why : "check failed");
+	run_queue(svc->sup);
 }
+
+void sup_watchdog_ping(struct service *svc)
+{
+	if (svc->state != ST_READY)
+		return;
+	bool was = sup_health(svc) == HEALTH_UNHEALTHY;
+	lc_health_pinged(&svc->health);
+	if (was && sup_health(svc) == HEALTH_HEALTHY) {
+		log_info("%s: healthy again (WATCHDOG=1)", svc->conf->name);
+		set_reason(svc, NULL);
+	}
+}
+
+void sup_watchdog_missed(struct service *svc)
+{
+	dispatch(svc, EV_WATCHDOG_MISSED, NULL);
+	run_queue(svc->sup);
+}
+
 
 void sup_exec_result(struct service *svc, const char *msg)
 {

@@ -17,7 +17,7 @@
  * sup_find_pid()).  Timers are libev timers on sup->loop.
  *
  * struct service and struct supervisor are written here only (notify.c
- * keeps its rate-limit fields, probe.c its probe); other files read them
+ * keeps its rate-limit fields, probe.c its probes); other files read them
  * and ask for changes through the functions below.
  */
 #ifndef MUSTER_SERVICE_H
@@ -52,6 +52,11 @@ struct sys_ops {
 	/* Start and stop svc's readiness probes (may be NULL). */
 	void (*start_probe)(struct service *svc);
 	void (*stop_probe)(struct service *svc);
+	/* Start and stop svc's health checks and watchdog: started when it
+	 * becomes ready, stopped (a running check cancelled at once) when it
+	 * leaves ready (may be NULL). */
+	void (*start_health)(struct service *svc);
+	void (*stop_health)(struct service *svc);
 
 	/* The service's cgroup (cgroup.c); each may be NULL: none.  Signal
 	 * every process in it (SIGKILL: cgroup.kill): 0, or -1 when it has
@@ -102,6 +107,8 @@ struct service {            /* read-only outside service.c: see the top */
 	ev_timer w_restart_timer; /* backoff delay */
 	ev_timer w_ready_timer;   /* ready-timeout */
 	struct probe *probe;      /* its readiness probes (probe.c) */
+	struct probe *health_probe; /* its health check and watchdog, while ready */
+	struct lc_health health;  /* the count of its checks since ready */
 
 	size_t *waiters;        /* services that wait for this one */
 	size_t nwaiters;
@@ -184,6 +191,17 @@ void sup_exec_result(struct service *svc, const char *msg);
 
 /* svc says it is ready (READY=1, ready-fd, a probe passed). */
 void sup_ready(struct service *svc, const char *how);
+
+/* svc's health check passed or failed (why: its last output line, "HTTP
+ * 503", "connection refused", "timed out after 5s"). */
+void sup_check_result(struct service *svc, bool passed, const char *why);
+
+/* svc sent WATCHDOG=1; its watchdog missed (no WATCHDOG=1 in time). */
+void sup_watchdog_ping(struct service *svc);
+void sup_watchdog_missed(struct service *svc);
+
+/* What `musterctl status` shows as its HEALTH. */
+enum lc_health_state sup_health(const struct service *svc);
 
 /* svc's main process was reaped with this wait status. */
 void sup_service_exited(struct service *svc, int status);

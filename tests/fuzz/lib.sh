@@ -18,7 +18,7 @@ FUZZ_TARGETS="config values control notify"
 # the Makefile's CORE does: every src/*.c but main.c and musterctl.c.
 fuzz_srcs() {
 	case $1 in
-	config)  echo "config.sandbox layer.sandbox envfile.sandbox keys parse graph" ;;
+	config)  echo "config.sandbox layer.sandbox envfile.sandbox keys parse graph http" ;;
 	values)  echo "parse" ;;
 	control) echo "control_proto" ;;
 	notify)

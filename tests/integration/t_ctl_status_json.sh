@@ -45,7 +45,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert isinstance(d, list), "not an array"
 assert [o["name"] for o in d] == ["web", "once", "killed", "notified"], "names/order"
-keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason", "hook", "cgroup"}
+keys = {"name", "state", "pid", "uptime", "restarts", "last_exit", "status", "reason", "hook", "cgroup", "health"}
 for o in d:
     assert set(o) == keys, ("keys", o)
     assert isinstance(o["restarts"], int), o
@@ -58,6 +58,7 @@ w = by["web"]
 assert w["state"] == "ready" and isinstance(w["pid"], int) and w["pid"] > 1, w
 assert isinstance(w["uptime"], (int, float)) and 0 <= w["uptime"] < 600, w
 assert w["last_exit"] is None and w["status"] is None and w["restarts"] == 0, w
+assert w["health"] is None, w  # no health check
 o = by["once"]
 assert o["state"] == "done" and o["pid"] is None and o["uptime"] is None, o
 assert o["last_exit"] == "0", o

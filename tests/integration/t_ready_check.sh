@@ -10,7 +10,8 @@
 D=$TEST_DIR
 mkdir wd
 # the service marks itself up after 400ms; the check (run in wd, with
-# MODE from env) counts its runs and passes once the mark is there
+# MODE from env) counts its runs and passes once the mark is there (shell
+# syntax through sh -c: ready-check runs its command directly)
 cat >muster.ini <<INI
 [muster]
 control-socket = $D/ctl.sock
@@ -19,7 +20,7 @@ control-socket = $D/ctl.sock
 command = $FLAKY $D/wd/c.log sleep:400+stamp:up+pause
 directory = $D/wd
 env = MODE=prod
-ready-check = echo "\$MODE \$(pwd)" >>$D/checks.log; grep -q '^up ' ./c.log
+ready-check = sh -c 'echo "\$MODE \$(pwd)" >>$D/checks.log; grep -q "^up " ./c.log'
 ready-interval = 100ms
 
 [service d]

@@ -19,7 +19,7 @@ graceful-timeout = 60s
 
 [service checked]
 command = $FLAKY $D/checked.log pause
-ready-check = echo \$\$\$\$ >$D/check.pid; exec sleep 60
+ready-check = sh -c 'echo \$\$\$\$ >$D/check.pid; exec sleep 60'
 ready-interval = 60s
 ready-timeout = 5m
 stop-timeout = 60s

@@ -265,14 +265,13 @@ START_TEST(test_service_all_keys)
 				   "[service v6]\n"
 				   "command = x\n"
 				   "ready-tcp = [::1]:80\n");
-	/* a host name (not localhost) is refused: the probe never resolves */
-	struct errlist e2;
-	char *p2;
-	ck_assert_ptr_null(load("[service d]\ncommand = /bin/d\nready-tcp = db.example:5432\n", &e2, &p2));
-	ck_assert_uint_eq(e2.n, 1);
-	ck_assert_ptr_nonnull(strstr(e2.msgs[0], ":3: invalid ready-tcp 'db.example:5432'"));
-	errlist_free(&e2);
-	free(p2);
+	/* a host name is taken (0.2): the probe resolves it without blocking */
+	struct config *named = load_ok("[service d]\ncommand = /bin/d\nready-tcp = db.example:5432\n");
+	ck_assert_str_eq(svc(named, "d")->ready_tcp_host, "db.example");
+	ck_assert_str_eq(svc(named, "d")->ready_tcp_port, "5432");
+	config_free(named);
+	/* ready-check is split like command, never run through a shell (0.2) */
+	expect_argv(svc(c, "k")->ready_check_argv, "test", "-e", "/tmp/x", NULL);
 	const struct svc_conf *s = svc(c, "web-1.x@y_z");
 	expect_argv(s->argv, "/app/server", "--port", "8080", NULL);
 	ck_assert_int_eq(s->type, TYPE_NOTIFY);
@@ -993,7 +992,7 @@ START_TEST(test_bad_values)
 		    ":16: invalid shell '2' in [service a]",
 		    ":17: invalid notify-access 'none' in [service a] (expected main or all)",
 		    ":18: invalid ready-fd '2' in [service a] (expected a descriptor number from 3 to 1023)",
-		    ":19: invalid ready-tcp 'host:99999' in [service a] (expected ADDRESS:PORT, [IPV6]:PORT or PORT; a host name other than localhost is not resolved)",
+		    ":19: invalid ready-tcp 'host:99999' in [service a] (expected HOST:PORT, [IPV6]:PORT or PORT)",
 		    ":20: invalid directory '' in [service a]",
 		    ":21: key 'log-prefix' belongs in [muster], not in [service a]");
 	errlist_free(&errs);
@@ -1052,11 +1051,76 @@ START_TEST(test_semantic_checks)
 	EXPECT_ERRS(&errs, path,
 		    ":4: service 'a': restart-delay-max (5s) is below restart-delay (10s)",
 		    ":5: service 'a': ready-interval must be above 0",
-		    ":6: service 'b': a oneshot is ready when it exits 0; it takes no ready-fd, ready-tcp or ready-check",
-		    ":10: service 'c': choose one of ready-fd, ready-tcp and ready-check",
-		    ":14: service 'd': type = notify is ready on READY=1; it takes no ready-fd, ready-tcp or ready-check");
+		    ":6: service 'b': a oneshot is ready when it exits 0; it takes no ready-fd, ready-tcp, ready-check, ready-http or ready-log",
+		    ":10: service 'c': choose one of ready-fd, ready-tcp, ready-check, ready-http and ready-log",
+		    ":14: service 'd': type = notify is ready on READY=1; it takes no ready-fd, ready-tcp, ready-check, ready-http or ready-log");
 	errlist_free(&errs);
 	free(path);
+}
+END_TEST
+
+/* The health keys: bad values and combinations, each at its line. */
+START_TEST(test_health_keys)
+{
+	struct errlist errs;
+	char *path;
+	struct config *c = load("[service a]\n"                       /* 1 */
+				"command = /bin/true\n"               /* 2 */
+				"health-http = https://web/\n"        /* 3 */
+				"ready-http = http://web:99999/\n"    /* 4 */
+				"ready-log = listening (on\n"         /* 5 */
+				"on-unhealthy = reboot\n"             /* 6 */
+				"health-retries = 0\n"                /* 7 */
+				"watchdog = often\n"                  /* 8 */
+				"health-check = 'unterminated\n"      /* 9 */
+				"health-tcp = db:http\n"              /* 10 */
+				"health-interval = 0\n"               /* 11 */
+				"[service b]\n"                       /* 12 */
+				"command = /bin/true\n"               /* 13 */
+				"type = oneshot\n"                    /* 14 */
+				"watchdog = 5s\n"                     /* 15 */
+				"[service c]\n"                       /* 16 */
+				"command = /bin/true\n"               /* 17 */
+				"health-tcp = db:5432\n"              /* 18 */
+				"health-http = http://db/\n"          /* 19 */
+				"health-timeout = 0\n",               /* 20 */
+				&errs, &path);
+	ck_assert_ptr_null(c);
+	EXPECT_ERRS(&errs, path,
+		    ":3: invalid URL 'https://web/' for 'health-http': https is not supported (expected http://HOST[:PORT][/PATH])",
+		    ":4: invalid URL 'http://web:99999/' for 'ready-http': the port is not from 1 to 65535 (expected http://HOST[:PORT][/PATH])",
+		    ":5: invalid regular expression 'listening (on' for 'ready-log': Unmatched ( or \\(",
+		    ":6: invalid on-unhealthy 'reboot' in [service a] (expected restart, stop or ignore)",
+		    ":7: invalid health-retries '0' in [service a] (expected a count from 1 to 1000)",
+		    ":8: invalid duration 'often' for 'watchdog' (use e.g. 250ms, 10s, 2m, 1h, seconds, or none)",
+		    ":9: unterminated single quote in 'health-check'",
+		    ":10: invalid health-tcp 'db:http' in [service a] (expected HOST:PORT, [IPV6]:PORT or PORT)",
+		    ":11: service 'a': health-interval must be above 0",
+		    ":12: service 'b': a oneshot is never ready, so never checked; it takes no health-check, health-http, health-tcp or watchdog",
+		    ":16: service 'c': choose one of health-check, health-http and health-tcp",
+		    ":20: service 'c': health-timeout must be above 0");
+	errlist_free(&errs);
+	free(path);
+
+	/* the defaults, and values that are fine */
+	c = load_ok("[service d]\ncommand = /bin/d\n"
+		    "health-check = curl -fs 'http://localhost/a b'\n"
+		    "watchdog = none\n"
+		    "[service e]\ncommand = /bin/e\nwatchdog = 2s\nhealth-tcp = [::1]:80\n"
+		    "on-unhealthy = ignore\nready-log = ^ready$\n");
+	const struct svc_conf *d = svc(c, "d"), *e = svc(c, "e");
+	expect_argv(d->health_check_argv, "curl", "-fs", "http://localhost/a b", NULL);
+	ck_assert_double_eq_tol(d->health_interval, 10, 1e-9);
+	ck_assert_double_eq_tol(d->health_timeout, 5, 1e-9);
+	ck_assert_int_eq(d->health_retries, 3);
+	ck_assert_double_eq_tol(d->health_start_period, 0, 1e-9);
+	ck_assert_int_eq(d->on_unhealthy, UNHEALTHY_RESTART);
+	ck_assert_double_eq_tol(d->watchdog, 0, 1e-9);
+	ck_assert_double_eq_tol(e->watchdog, 2, 1e-9);
+	ck_assert_str_eq(e->health_tcp_host, "::1");
+	ck_assert_int_eq(e->on_unhealthy, UNHEALTHY_IGNORE);
+	ck_assert_str_eq(e->ready_log, "^ready$");
+	config_free(c);
 }
 END_TEST
 
@@ -1563,6 +1627,11 @@ START_TEST(test_reload_rules)
 		{ "stop-timeout", "1s" }, { "env", "A=1" }, { "env-file", NULL },
 		{ "directory", "/tmp" }, { "user", "nobody" }, { "group", "nogroup" },
 		{ "umask", "027" }, { "log-file", "/tmp/x.log" },
+		{ "ready-http", "http://localhost:8080/ready" }, { "ready-log", "listening on" },
+		{ "health-check", "curl -f http://localhost/" }, { "health-http", "http://[::1]/" },
+		{ "health-tcp", "db:5432" }, { "health-interval", "1s" }, { "health-timeout", "1s" },
+		{ "health-retries", "5" }, { "health-start-period", "30s" },
+		{ "on-unhealthy", "stop" }, { "watchdog", "10s" },
 		{ "graceful-timeout", "1s" }, { "control-socket", "/tmp/s.sock" },
 		{ "log-prefix", "no" }, { "log-timestamps", "yes" }, { "log-level", "debug" },
 		{ "log-max-size", "1M" }, { "log-max-files", "2" },
@@ -1898,6 +1967,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bad_lists_and_env);
 	tcase_add_test(tc, test_semantic_checks);
+	tcase_add_test(tc, test_health_keys);
 	tcase_add_test(tc, test_unknown_dependency);
 	tcase_add_test(tc, test_self_dependency);
 	tcase_add_test(tc, test_cycles);

@@ -181,7 +181,7 @@ START_TEST(test_entries)
 		{ "disabled", { "disable" } },
 		{ "ready", { "ready" } },
 		{ "done", { "done" } },
-		{ "stopping", { "send-stop", "kill", "ready-timeout" } },
+		{ "stopping", { "send-stop", "kill", "ready-timeout", "unhealthy-restart" } },
 		{ "backoff", { "exit-backoff", "timeout-backoff" } },
 		{ "waiting", { "start", "restart-delay", "up-again" } },
 		{ "stopped", { "down", "stopped", "exit-clean" } },
@@ -336,6 +336,19 @@ START_TEST(test_expected_cells)
 		{ "ready", "ready-timeout", "ready", "ignore", NULL },
 		{ "stopping", "stop-timeout", "stopping", "stop-timeout", NULL },
 		{ "waiting", "restart-delay", "waiting", "ignore", NULL },
+		/* health: checks run only while ready; the outcome is a cell */
+		{ "ready", "check-passed", "ready", "check-passed", NULL },
+		{ "ready", "check-failed", "ready", "check-failed", NULL },
+		{ "ready", "watchdog-missed", "ready", "watchdog-missed", NULL },
+		{ "ready", "unhealthy-restart", "stopping", "unhealthy-restart", "unhealthy" },
+		{ "ready", "unhealthy-stop", "ready", "unhealthy-stop", NULL },
+		{ "ready", "unhealthy-ignore", "ready", "unhealthy-ignore", NULL },
+		{ "starting", "check-failed", "starting", "ignore", NULL },
+		{ "stopping", "check-failed", "stopping", "ignore", NULL },
+		{ "stopping", "watchdog-missed", "stopping", "ignore", NULL },
+		{ "backoff", "check-passed", "backoff", "ignore", NULL },
+		{ "stopping", "unhealthy-restart", "stopping", "impossible", NULL },
+		{ "stopped", "unhealthy-stop", "stopped", "impossible", NULL },
 		/* hooks */
 		{ "waiting", "deps-ready-pre", "pre-start", "pre-start", NULL },
 		{ "pre-start", "hook-ok", "starting", "spawn", NULL },
@@ -413,6 +426,12 @@ START_TEST(test_goal_after)
 		{ "send-stop", { "down", "up", "retry", "restart", "reload", "fail" } },
 		{ "exit-backoff", { "down", "up", "retry", "restart", "reload", "fail" } },
 		{ "ignore", { "down", "up", "retry", "restart", "reload", "fail" } },
+		{ "unhealthy-restart", { "down", "retry", "retry", "restart", "reload", "fail" } },
+		{ "unhealthy-stop", { "fail", "fail", "fail", "fail", "fail", "fail" } },
+		{ "unhealthy-ignore", { "down", "up", "retry", "restart", "reload", "fail" } },
+		{ "check-failed", { "down", "up", "retry", "restart", "reload", "fail" } },
+		{ "check-passed", { "down", "up", "retry", "restart", "reload", "fail" } },
+		{ "watchdog-missed", { "down", "up", "retry", "restart", "reload", "fail" } },
 	};
 	const char *goals[] = { "down", "up", "retry", "restart", "reload", "fail" };
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
@@ -749,6 +768,151 @@ START_TEST(test_story_reload)
 }
 END_TEST
 
+/* Health checks reach only a ready service, and every outcome of being
+ * unhealthy is a cell of ready alone. */
+START_TEST(test_health_cells)
+{
+	const char *checks[] = { "check-passed", "check-failed", "watchdog-missed" };
+	const char *outcomes[] = { "unhealthy-restart", "unhealthy-stop", "unhealthy-ignore" };
+	for (int st = 0; st < LC_NSTATES; st++) {
+		bool ready = st == (int)state_of("ready");
+		for (size_t i = 0; i < 3; i++) {
+			const struct lc_cell *c = lc_cell((enum svc_state)st, event_of(checks[i]));
+			ck_assert_msg(ready ? c->action == action_of(checks[i]) : c->action == A_IGNORE,
+				      "%s while %s", checks[i], svc_state_name((enum svc_state)st));
+			c = lc_cell((enum svc_state)st, event_of(outcomes[i]));
+			ck_assert_msg(ready ? c->action == action_of(outcomes[i])
+					    : c->action == A_IMPOSSIBLE,
+				      "%s while %s", outcomes[i], svc_state_name((enum svc_state)st));
+		}
+	}
+	ck_assert_int_eq(lc_unhealthy_event(UNHEALTHY_RESTART), event_of("unhealthy-restart"));
+	ck_assert_int_eq(lc_unhealthy_event(UNHEALTHY_STOP), event_of("unhealthy-stop"));
+	ck_assert_int_eq(lc_unhealthy_event(UNHEALTHY_IGNORE), event_of("unhealthy-ignore"));
+}
+END_TEST
+
+/* The counter: health-retries failures in a row; the start period; a pass
+ * ends the start period and the run of failures; the watchdog at once. */
+START_TEST(test_health_counter)
+{
+	struct lc_checks k = { .check = true, .retries = 3, .start_period = 10 };
+	struct lc_health h = { 0 };
+
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &k)), "checking");
+	/* in the start period: not counted, however many */
+	for (int i = 0; i < 5; i++)
+		ck_assert(!lc_health_failed(&h, &k, 1 + i));
+	ck_assert_uint_eq(h.fails, 0);
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &k)), "checking");
+	/* past it: the third in a row is the one that makes it unhealthy */
+	ck_assert(!lc_health_failed(&h, &k, 11));
+	ck_assert(!lc_health_failed(&h, &k, 12));
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &k)), "checking");
+	ck_assert(lc_health_failed(&h, &k, 13));
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &k)), "unhealthy");
+	/* unhealthy already: the next failures are not news */
+	ck_assert(!lc_health_failed(&h, &k, 14));
+	ck_assert_uint_eq(h.fails, 3);
+	/* a pass: healthy, the count starts over */
+	lc_health_passed(&h);
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &k)), "healthy");
+	ck_assert(!lc_health_failed(&h, &k, 15));
+	ck_assert(!lc_health_failed(&h, &k, 16));
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &k)), "healthy");
+	lc_health_passed(&h); /* consecutive only: two, a pass, two is not three */
+	ck_assert(!lc_health_failed(&h, &k, 17));
+	ck_assert(!lc_health_failed(&h, &k, 18));
+	ck_assert(lc_health_failed(&h, &k, 19));
+
+	/* a pass within the start period ends it: failures count from then */
+	h = (struct lc_health){ 0 };
+	lc_health_passed(&h);
+	ck_assert(!lc_health_failed(&h, &k, 1));
+	ck_assert_uint_eq(h.fails, 1);
+	ck_assert(!lc_health_failed(&h, &k, 2));
+	ck_assert(lc_health_failed(&h, &k, 3));
+
+	/* retries = 1, no start period: the first failure */
+	struct lc_checks one = { .check = true, .retries = 1 };
+	h = (struct lc_health){ 0 };
+	ck_assert(lc_health_failed(&h, &one, 0));
+
+	/* the watchdog: unhealthy at once, start period or not; fed, healthy */
+	struct lc_checks dog = { .watchdog = true, .retries = 3, .start_period = 60 };
+	h = (struct lc_health){ 0 };
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &dog)), "checking");
+	lc_health_pinged(&h);
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &dog)), "healthy");
+	ck_assert(lc_health_missed(&h, &dog));
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &dog)), "unhealthy");
+	ck_assert(!lc_health_missed(&h, &dog)); /* missed again: not news */
+	lc_health_pinged(&h);
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &dog)), "healthy");
+	/* a check and a watchdog: healthy needs both */
+	struct lc_checks both = { .check = true, .watchdog = true, .retries = 2 };
+	h = (struct lc_health){ 0 };
+	lc_health_pinged(&h);
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &both)), "checking");
+	lc_health_passed(&h);
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &both)), "healthy");
+	ck_assert(lc_health_missed(&h, &both));
+	lc_health_passed(&h); /* a check passing does not feed the watchdog */
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &both)), "unhealthy");
+	/* no check, no watchdog: "-" */
+	struct lc_checks none = { .retries = 3 };
+	ck_assert_str_eq(lc_health_name(lc_health_of(&h, &none)), "-");
+}
+END_TEST
+
+START_TEST(test_story_unhealthy)
+{
+	/* on-unhealthy = restart: stopped as a failure, then backoff, counted */
+	struct sim s = { ST_READY, GOAL_UP };
+	sim(&s, EV_CHECK_FAILED);
+	ck_assert_sim(s, "ready", "up");
+	sim(&s, EV_UNHEALTHY_RESTART);
+	ck_assert_sim(s, "stopping", "retry");
+	/* it exits 0 on SIGTERM: still a failure, the start limit asked */
+	ck_assert_int_eq(exit_of("retry", true, false, RESTART_ON_FAILURE, false),
+			 event_of("exit-restart"));
+	ck_assert_int_eq(limit_asked, 1);
+	sim(&s, exit_of(lc_goal_name(s.goal), true, false, RESTART_ON_FAILURE, false));
+	ck_assert_sim(s, "backoff", "up");
+	/* past the start limit: failed */
+	s = (struct sim){ ST_STOPPING, GOAL_RETRY };
+	sim(&s, exit_of("retry", true, false, RESTART_ALWAYS, true));
+	ck_assert_sim(s, "failed", "down");
+	/* restart = no: failed, as Kubernetes leaves a container with
+	 * restartPolicy Never */
+	s = (struct sim){ ST_STOPPING, GOAL_RETRY };
+	sim(&s, exit_of("retry", true, false, RESTART_NO, false));
+	ck_assert_sim(s, "failed", "down");
+
+	/* on-unhealthy = stop: failed once it (and what depends on it) is down */
+	s = (struct sim){ ST_READY, GOAL_UP };
+	sim(&s, EV_UNHEALTHY_STOP);
+	ck_assert_sim(s, "ready", "fail");
+	sim(&s, lc_down_event(s.goal, true, false));
+	ck_assert_sim(s, "ready", "fail");
+	sim(&s, lc_down_event(s.goal, false, false));
+	ck_assert_sim(s, "stopping", "fail");
+	sim(&s, exit_of(lc_goal_name(s.goal), false, false, RESTART_ALWAYS, false));
+	ck_assert_sim(s, "failed", "down");
+
+	/* on-unhealthy = ignore: it stays ready, wanted up */
+	s = (struct sim){ ST_READY, GOAL_UP };
+	sim(&s, EV_UNHEALTHY_IGNORE);
+	ck_assert_sim(s, "ready", "up");
+
+	/* a result that comes after it left ready changes nothing */
+	s = (struct sim){ ST_STOPPING, GOAL_DOWN };
+	sim(&s, EV_CHECK_FAILED);
+	sim(&s, EV_WATCHDOG_MISSED);
+	ck_assert_sim(s, "stopping", "down");
+}
+END_TEST
+
 /* ---- the committed doc ------------------------------------------------- */
 
 static char *dump(size_t *len)
@@ -792,6 +956,9 @@ static Suite *lifecycle_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_table_shape);
 	tcase_add_test(tc, test_entries);
+	tcase_add_test(tc, test_health_cells);
+	tcase_add_test(tc, test_health_counter);
+	tcase_add_test(tc, test_story_unhealthy);
 	tcase_add_test(tc, test_exits);
 	tcase_add_test(tc, test_timers);
 	tcase_add_test(tc, test_expected_cells);
