@@ -12,7 +12,9 @@
 # Environment: MUSTER (default ./muster), DINIT (a dinit binary: dinit joins
 # the table), BENCH_KEEP=1 (keep the work directory), BENCH_VERBOSE=1,
 # BENCH_ONLY="SCENARIO..." (run only those: start idle chain restart pid1
-# output envfile cgroup health logs; no peers are installed).
+# output envfile cgroup health logs; no peers are installed), BENCH_TOOLS="TOOL..." (only
+# those tools' columns, e.g. "floor muster catatonit"), BENCH_NS="1000" (only
+# those service counts in start/stop), BENCH_RUNS=N (runs per cell).
 #
 # stdout: the report (machine, table, notes) in markdown; stderr: progress.
 # Raw numbers: build/bench/raw.tsv; logs: build/bench/logs/.
@@ -49,6 +51,8 @@ smoke) RUNS=1; RUNS_1000=1; NS="10"; SETTLE_MS=200; IDLE_SECS=1; IDLE_RUNS=1
        RESTART_SAMPLES=5; OUT_MIB=8; HF_RUNS=0; HF_WARM=0; ORPHANS=200
        CELL_BUDGET=10 ;;
 esac
+[ -n "${BENCH_NS:-}" ] && NS=$BENCH_NS
+[ -n "${BENCH_RUNS:-}" ] && RUNS=$BENCH_RUNS RUNS_1000=$BENCH_RUNS
 CHAIN_LEN=10 CHAIN_MS=50
 CG_N=1000; [ "$mode" = smoke ] && CG_N=10   # the cgroup scenario's services
 # health: services checked every 100 ms; status calls (one per gap) while they are
@@ -186,6 +190,12 @@ if [ "$mode" != smoke ]; then
 		if [ -x "$DINIT" ]; then TOOLS_SUP="$TOOLS_SUP dinit"; else warn "DINIT=$DINIT is not executable"; fi
 	fi
 	for t in tini dumb-init catatonit; do have "$t" && TOOLS_PID1="$TOOLS_PID1 $t"; done
+fi
+# BENCH_TOOLS: only those
+if [ -n "${BENCH_TOOLS:-}" ]; then
+	keep() { local t out=""; for t in $1; do case " $BENCH_TOOLS " in *" $t "*) out="$out $t" ;; esac; done; echo "${out# }"; }
+	TOOLS_SUP=$(keep "$TOOLS_SUP")
+	TOOLS_PID1=$(keep "$TOOLS_PID1")
 fi
 ALL_TOOLS=""
 for t in floor muster supervisord runit s6 dinit tini dumb-init catatonit; do

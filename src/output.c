@@ -104,7 +104,7 @@ struct outpipe {
 	char *buf;              /* the partial line; NULL when none */
 	size_t len, cap;
 	bool continued;         /* the current line was passed on in pieces */
-	struct outpipe *next;
+	struct outpipe *next, **pprev; /* in pipes; pprev: what points at us */
 };
 
 static struct ev_loop *out_loop;
@@ -1161,13 +1161,13 @@ static void flush_partial(struct outpipe *p)
 		finish_line(p, NULL, 0);
 }
 
+/* Unlinked in constant time: every service's two pipes end in a stop of
+ * 1000 services, and a walk of the list for each was quadratic. */
 static void outpipe_free(struct outpipe *p)
 {
-	struct outpipe **pp = &pipes;
-	while (*pp && *pp != p)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = p->next;
+	*p->pprev = p->next;
+	if (p->next)
+		p->next->pprev = p->pprev;
 	ev_io_stop(out_loop, &p->w);
 	close(p->w.fd);
 	logfile_put(p->log);
@@ -1225,9 +1225,16 @@ void output_attach(const char *name, int fd, int stream, bool prefix, const char
 	}
 	p->stream = stream;
 	p->log = log_file ? logfile_get(log_file, name, owner) : NULL;
-	ev_io_init(&p->w, pipe_cb, fd, EV_READ);
+	/* EV_WRITE too, which a pipe's read end never is: libev takes the
+	 * EPOLLHUP of a writer's exit for EV_READ | EV_WRITE, and re-arms a
+	 * watcher that did not ask for both with one epoll_ctl() more per pipe
+	 * (two per service in a stop of them all); pipe_cb reads either way */
+	ev_io_init(&p->w, pipe_cb, fd, EV_READ | EV_WRITE);
 	p->w.data = p;
 	p->next = pipes;
+	p->pprev = &pipes;
+	if (pipes)
+		pipes->pprev = &p->next;
 	pipes = p;
 	if (!sinks[stream - 1].full)
 		ev_io_start(out_loop, &p->w);
@@ -1332,25 +1339,27 @@ void output_finish(double timeout)
 	/* read the pipes to EOF, flushing the sinks as we go */
 	while (pipes && now_s() < deadline) {
 		struct pollfd pfd[64 + 2];
-		nfds_t n = 0;
-		for (struct outpipe *p = pipes; p && n < 64; p = p->next)
+		struct outpipe *polled[64]; /* pfd[i]'s pipe */
+		nfds_t n = 0, npipes;
+		for (struct outpipe *p = pipes; p && n < 64; p = p->next) {
+			polled[n] = p;
 			pfd[n++] = (struct pollfd){ .fd = p->w.fd, .events = POLLIN };
+		}
+		npipes = n;
 		for (int i = 0; i < 2; i++)
 			if (sink_pending(&sinks[i]) && !sinks[i].dead)
 				pfd[n++] = (struct pollfd){ .fd = sinks[i].fd, .events = POLLOUT };
 		int ms = (int)((deadline - now_s()) * 1000) + 1;
 		if (poll(pfd, n, ms) <= 0)
 			break;
-		for (struct outpipe *p = pipes, *next; p; p = next) {
-			next = p->next;
-			if (sink_waiting(&sinks[p->stream - 1]) > HIGH_WATER)
+		/* the polled pipes only (a walk of every pipe for each of them
+		 * was quadratic in a stop of 1000 services) */
+		for (nfds_t i = 0; i < npipes; i++) {
+			struct outpipe *p = polled[i];
+			if (!pfd[i].revents || sink_waiting(&sinks[p->stream - 1]) > HIGH_WATER)
 				continue;
-			for (nfds_t i = 0; i < n; i++)
-				if (pfd[i].fd == p->w.fd && pfd[i].revents) {
-					if (!outpipe_read(p))
-						outpipe_free(p);
-					break;
-				}
+			if (!outpipe_read(p))
+				outpipe_free(p);
 		}
 		for (int i = 0; i < 2; i++)
 			sink_flush(&sinks[i]);

@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "envfile.h"
 #include "log.h"
+#include "names.h"
 #include "notify.h"
 #include "output.h"
 
@@ -549,7 +550,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, 
 		place_in_cgroup(pl, c);
 	if (c->user) {
 		errno = 0;
-		pw = getpwnam(c->user);
+		pw = names_user(c->user);
 		if (!pw) {
 			pl->fail_stage = STAGE_NO_USER, pl->fail_err = errno;
 		} else {
@@ -560,7 +561,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, 
 	}
 	if (c->group && !pl->fail_stage) {
 		errno = 0;
-		const struct group *gr = getgrnam(c->group);
+		const struct group *gr = names_group(c->group);
 		if (!gr) {
 			pl->fail_stage = STAGE_NO_GROUP, pl->fail_err = errno;
 		} else {
@@ -571,7 +572,7 @@ static int plan_prepare(struct plan *pl, const struct svc_conf *c, char **argv, 
 	if (pl->set_ids && !pl->fail_stage) {
 		pl->ngroups = 64;
 		if (pw) {
-			if (getgrouplist(pw->pw_name, pl->gid, pl->groups, &pl->ngroups) < 0)
+			if (names_grouplist(pw->pw_name, pl->gid, pl->groups, &pl->ngroups) < 0)
 				pl->ngroups = 64; /* more than 64: the first 64 */
 		} else {
 			pl->groups[0] = pl->gid;

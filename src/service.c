@@ -146,6 +146,7 @@ static void enqueue_neighbours(struct service *svc)
 }
 
 static void dispatch(struct service *svc, enum lc_event ev, const char *detail);
+static void track_pid(struct service *svc);
 static void step(struct service *svc);
 static bool reload_ready(const struct supervisor *sup);
 static void reload_apply(struct supervisor *sup);
@@ -471,6 +472,7 @@ void sup_free(struct supervisor *sup)
 	free(sup->svcs);
 	free(sup->queue);
 	free(sup->queued);
+	free(sup->pid_slot);
 	memset(sup, 0, sizeof *sup);
 }
 
@@ -753,6 +755,7 @@ static void spawn(struct service *svc, const struct lc_cell *c)
 	}
 	svc->pid = pid;
 	svc->pgid = pid;
+	track_pid(svc);
 	svc->exec_fd = fd;
 	svc->draining = svc->oom_killed = false;
 	svc->oom_seen = sup->ops->cgroup_oom_kills ? sup->ops->cgroup_oom_kills(svc) : 0;
@@ -1356,10 +1359,52 @@ void sup_exec_result(struct service *svc, const char *msg)
 		dispatch(svc, EV_EXEC_OK, NULL);
 }
 
+static size_t pid_hash(pid_t pid, size_t cap)
+{
+	return ((size_t)pid * 2654435761u) & (cap - 1);
+}
+
+static void pid_insert(struct supervisor *sup, const struct service *svc)
+{
+	size_t h = pid_hash(svc->pid, sup->pid_cap);
+	while (sup->pid_slot[h])
+		h = (h + 1) & (sup->pid_cap - 1);
+	sup->pid_slot[h] = svc->idx + 1;
+	sup->pid_used++;
+}
+
+/* A fresh table for the live pids, with room for four times the services
+ * (out of memory: none, and sup_find_pid() walks the services). */
+static void pid_rebuild(struct supervisor *sup)
+{
+	size_t cap = 64;
+	while (cap < 4 * (sup->n + 1))
+		cap *= 2;
+	free(sup->pid_slot);
+	sup->pid_slot = calloc(cap, sizeof *sup->pid_slot);
+	sup->pid_cap = sup->pid_slot ? cap : 0;
+	sup->pid_used = 0;
+	for (size_t i = 0; sup->pid_cap && i < sup->n; i++)
+		if (sup->svcs[i]->pid > 0 && has_process(sup->svcs[i]))
+			pid_insert(sup, sup->svcs[i]);
+}
+
+static void track_pid(struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	if (svc->pid <= 0)
+		return;
+	if (2 * (sup->pid_used + 1) > sup->pid_cap)
+		pid_rebuild(sup);
+	if (sup->pid_cap)
+		pid_insert(sup, svc);
+}
+
 void sup_set_main_pid(struct service *svc, pid_t pid)
 {
 	log_info("%s: main process is now %ld", svc->conf->name, (long)pid);
 	svc->pid = pid;
+	track_pid(svc);
 }
 
 void sup_set_status_text(struct service *svc, const char *text)
@@ -1370,6 +1415,14 @@ void sup_set_status_text(struct service *svc, const char *text)
 
 struct service *sup_find_pid(struct supervisor *sup, pid_t pid)
 {
+	for (size_t h = sup->pid_cap ? pid_hash(pid, sup->pid_cap) : 0;
+	     sup->pid_cap && sup->pid_slot[h]; h = (h + 1) & (sup->pid_cap - 1)) {
+		size_t i = sup->pid_slot[h] - 1;
+		if (i < sup->n && has_process(sup->svcs[i]) && sup->svcs[i]->pid == pid)
+			return sup->svcs[i];
+	}
+	/* not a service's pid (an orphan, a probe, the main command), or one
+	 * the table missed */
 	for (size_t i = 0; i < sup->n; i++)
 		if (has_process(sup->svcs[i]) && sup->svcs[i]->pid == pid)
 			return sup->svcs[i];

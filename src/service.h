@@ -152,6 +152,14 @@ struct supervisor {
 	bool down_notified;
 	struct config *pending;  /* a reload waiting for services to stop */
 
+	/* pid -> service for the reaper: open addressing of indices into svcs
+	 * (+1; 0 is empty), filled at each new pid, checked at each lookup (a
+	 * reload moves services: a stale entry is skipped), rebuilt at half
+	 * full.  A stop of N services reaps N pids: a walk for each was
+	 * quadratic. */
+	size_t *pid_slot;
+	size_t pid_cap, pid_used;
+
 	/* called when every service is down after sup_shutdown() */
 	void (*on_all_down)(struct supervisor *);
 	/* called when a service changed state (may be NULL) */

@@ -18,6 +18,8 @@
 
 static struct supervisor *sup;
 static bool main_cmd;           /* there is a main command (-- CMD) */
+static bool zero_config;        /* -- CMD without a config: only its init */
+static pid_t self;              /* our pid, to tell our own signals apart */
 static ev_io w_signals;         /* the signalfd */
 
 /* Zero-config init (-- CMD without a config): every catchable signal goes
@@ -66,6 +68,9 @@ static void signalfd_cb(struct ev_loop *l, ev_io *w, int revents)
 	for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++) {
 		if (si[i].ssi_signo == SIGCHLD)
 			chld = true;
+		else if (zero_config && (pid_t)si[i].ssi_pid == self &&
+			 (si[i].ssi_code == SI_USER || si[i].ssi_code == SI_TKILL))
+			continue; /* ours: a write's SIGPIPE or SIGXFSZ (it failed) */
 		else
 			on_signal((int)si[i].ssi_signo);
 	}
@@ -73,7 +78,25 @@ static void signalfd_cb(struct ev_loop *l, ev_io *w, int revents)
 		init_reap();
 }
 
-int signals_init(struct ev_loop *loop, struct supervisor *s, bool cmd)
+/* Zero-config init: every signal another process can send us is blocked
+ * and read, to go to the main command as it came, SIGPIPE, SIGTTIN and
+ * SIGTTOU included (blocked, they are also ignored: our own writes fail
+ * with EPIPE and our own tcsetpgrp() is let through), and the signals of a
+ * fault too: one sent by kill(2) is read, one of a real fault is forced
+ * on us by the kernel, blocked or not.  SIGKILL and SIGSTOP cannot be
+ * caught; the C library keeps two real-time signals (sigaddset refuses
+ * them). */
+static void zero_config_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaddset(set, sig);
+}
+
+/* With a config, or without CMD: the signals muster acts on or forwards
+ * are blocked; SIGPIPE, SIGTTIN and SIGTTOU are ignored. */
+static void supervisor_set(sigset_t *set)
 {
 	static const int handled[] = {
 		SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH,
@@ -91,17 +114,28 @@ int signals_init(struct ev_loop *loop, struct supervisor *s, bool cmd)
 	sigaction(SIGTTIN, &ign, NULL);
 	sigaction(SIGTTOU, &ign, NULL);
 
-	sup = s;
-	main_cmd = cmd;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
 	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
 		if (handled[i] != SIGTSTP || main_cmd) /* Ctrl-Z without CMD stops us */
-			sigaddset(&set, handled[i]);
+			sigaddset(set, handled[i]);
 	if (main_cmd)
 		for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
-			sigaddset(&set, sig);
+			sigaddset(set, sig);
+}
+
+int signals_init(struct ev_loop *loop, struct supervisor *s, bool cmd, bool zero)
+{
+	sigset_t set;
+
+	sup = s;
+	main_cmd = cmd;
+	zero_config = zero && cmd;
+	self = getpid();
+	if (zero_config)
+		zero_config_set(&set);
+	else
+		supervisor_set(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0) {

@@ -55,6 +55,9 @@ build_shim() {
 	if ldd "$MUSTER" 2>/dev/null | grep -q libasan; then
 		skip "muster is built with ASan: an LD_PRELOAD shim cannot go first"
 	fi
+	# a static muster (make static) has no dynamic loader to preload it
+	ldd "$MUSTER" >/dev/null 2>&1 ||
+		skip "muster is statically linked: an LD_PRELOAD shim cannot reach it"
 	"$cc" -shared -fPIC -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-o "$TEST_DIR/failshim.so" "$FAULT_DIR/failshim.c" -ldl 2>"$TEST_DIR/shim.cc.err" ||
 		fail "cannot build the failshim: $(head -n 5 "$TEST_DIR/shim.cc.err")"

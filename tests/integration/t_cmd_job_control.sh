@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Job control.  muster ignores SIGTTIN and SIGTTOU (giving the terminal to
-# CMD and taking it back must not stop it).  With a main command, SIGTSTP
+# CMD and taking it back must not stop it; with no config it blocks them,
+# which the terminal takes as ignoring them, to forward those sent to it).  With a main command, SIGTSTP
 # sent to muster is forwarded to CMD's group and muster keeps running; with
 # no main command, SIGTSTP stops muster like any program and SIGCONT goes
 # on.  On a real (pseudo-)terminal, Ctrl-Z and Ctrl-C typed while CMD runs
@@ -20,12 +21,14 @@ control-socket = $TEST_DIR/ctl.sock
 command = sleep 300
 INI
 
-# ignores_ttin_ttou WHAT: muster's SigIgn has SIGTTIN (21) and SIGTTOU (22).
+# ignores_ttin_ttou WHAT [Blk]: muster's SigIgn (or SigBlk) has SIGTTIN (21)
+# and SIGTTOU (22).
 ignores_ttin_ttou() {
-	local ign
-	ign=$(awk '/^SigIgn:/ { print $2 }' "/proc/$MPID/status")
-	(( 0x$ign & (1 << 20) )) || fail "$1: muster does not ignore SIGTTIN (SigIgn $ign)"
-	(( 0x$ign & (1 << 21) )) || fail "$1: muster does not ignore SIGTTOU (SigIgn $ign)"
+	local ign f=Sig${2:-Ign} verb=ignore
+	[ "${2:-}" = Blk ] && verb=block
+	ign=$(awk -v f="$f:" '$1 == f { print $2 }' "/proc/$MPID/status")
+	(( 0x$ign & (1 << 20) )) || fail "$1: muster does not $verb SIGTTIN ($f $ign)"
+	(( 0x$ign & (1 << 21) )) || fail "$1: muster does not $verb SIGTTOU ($f $ign)"
 }
 
 # state: muster's process state letter (T: stopped).
@@ -56,7 +59,7 @@ expect_exit 143
 rm -f rec.txt
 start_muster -- "$SIGREC" "$TEST_DIR/rec.txt"
 wait_file rec.txt
-ignores_ttin_ttou "no config"
+ignores_ttin_ttou "no config" Blk
 signal TSTP
 wait_for rec.txt '^SIGTSTP '
 assert_eq "SIGTSTP from=$MPID" "$(sed -n 2p rec.txt)" "what CMD received (no config)"
