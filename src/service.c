@@ -134,13 +134,86 @@ static void enqueue(struct supervisor *sup, size_t i)
 	sup->queue[(sup->qhead + sup->qlen++) % sup->n] = i;
 }
 
+/* A breadth-first walk over services: a work queue and a seen set, so the
+ * graph is walked without recursion and each service visited once. */
+struct walk {
+	struct supervisor *sup;
+	size_t *work, head, tail;
+	unsigned char *seen;
+};
+
+static int walk_begin(struct walk *w, struct service *from)
+{
+	w->sup = from->sup;
+	w->head = w->tail = 0;
+	w->work = malloc(w->sup->n * sizeof *w->work);
+	w->seen = calloc(w->sup->n, 1);
+	if (!w->work || !w->seen) {
+		free(w->work);
+		free(w->seen);
+		return -1;
+	}
+	w->work[w->tail++] = from->idx;
+	w->seen[from->idx] = 1;
+	return 0;
+}
+
+/* Queue service i unless it was seen; true when it is new. */
+static bool walk_push(struct walk *w, size_t i)
+{
+	if (w->seen[i])
+		return false;
+	w->seen[i] = 1;
+	w->work[w->tail++] = i;
+	return true;
+}
+
+static struct service *walk_next(struct walk *w)
+{
+	return w->head < w->tail ? w->sup->svcs[w->work[w->head++]] : NULL;
+}
+
+static void walk_end(struct walk *w)
+{
+	free(w->work);
+	free(w->seen);
+}
+
+/* Queue what svc waits for; through those without a process (a done
+ * oneshot, one in backoff) also what they wait for, as downstream_down()
+ * looks through them: a stop held by svc is re-evaluated when it goes. */
+static void enqueue_upstream(struct service *svc)
+{
+	struct supervisor *sup = svc->sup;
+	const struct svc_conf *c = svc->conf;
+	bool through = false;
+	for (size_t i = 0; i < c->ndep + c->nafter; i++) {
+		size_t j = i < c->ndep ? c->dep_idx[i] : c->after_idx[i - c->ndep];
+		enqueue(sup, j);
+		through |= !has_process(sup->svcs[j]);
+	}
+	if (!through)
+		return;
+	struct walk wk;
+	if (walk_begin(&wk, svc) < 0)
+		return;
+	for (struct service *s; (s = walk_next(&wk));) {
+		if (s != svc && has_process(s))
+			continue; /* enqueued, not walked through */
+		const struct svc_conf *sc = s->conf;
+		for (size_t i = 0; i < sc->ndep + sc->nafter; i++) {
+			size_t j = i < sc->ndep ? sc->dep_idx[i] : sc->after_idx[i - sc->ndep];
+			if (walk_push(&wk, j))
+				enqueue(sup, j);
+		}
+	}
+	walk_end(&wk);
+}
+
 static void enqueue_neighbours(struct service *svc)
 {
 	struct supervisor *sup = svc->sup;
-	for (size_t i = 0; i < svc->conf->ndep; i++)
-		enqueue(sup, svc->conf->dep_idx[i]);
-	for (size_t i = 0; i < svc->conf->nafter; i++)
-		enqueue(sup, svc->conf->after_idx[i]);
+	enqueue_upstream(svc);
 	for (size_t i = 0; i < svc->nwaiters; i++)
 		enqueue(sup, svc->waiters[i]);
 }
@@ -199,50 +272,6 @@ static void check_all_up(struct supervisor *sup)
 	sup->on_all_up(sup);
 }
 
-/* A breadth-first walk over services: a work queue and a seen set, so the
- * graph is walked without recursion and each service visited once. */
-struct walk {
-	struct supervisor *sup;
-	size_t *work, head, tail;
-	unsigned char *seen;
-};
-
-static int walk_begin(struct walk *w, struct service *from)
-{
-	w->sup = from->sup;
-	w->head = w->tail = 0;
-	w->work = malloc(w->sup->n * sizeof *w->work);
-	w->seen = calloc(w->sup->n, 1);
-	if (!w->work || !w->seen) {
-		free(w->work);
-		free(w->seen);
-		return -1;
-	}
-	w->work[w->tail++] = from->idx;
-	w->seen[from->idx] = 1;
-	return 0;
-}
-
-/* Queue service i unless it was seen; true when it is new. */
-static bool walk_push(struct walk *w, size_t i)
-{
-	if (w->seen[i])
-		return false;
-	w->seen[i] = 1;
-	w->work[w->tail++] = i;
-	return true;
-}
-
-static struct service *walk_next(struct walk *w)
-{
-	return w->head < w->tail ? w->sup->svcs[w->work[w->head++]] : NULL;
-}
-
-static void walk_end(struct walk *w)
-{
-	free(w->work);
-	free(w->seen);
-}
 
 /* Does w list s among its `depends` (not only `after`)? */
 static bool depends_on(const struct service *w, const struct service *s)

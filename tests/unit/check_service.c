@@ -152,8 +152,7 @@ static void quiet(enum log_level level, const char *line, size_t len)
 	(void)line, (void)len;
 }
 
-/* Load the config text and set up a supervisor on a new loop. */
-static void setup(const char *text)
+static struct config *load_text(const char *text)
 {
 	char path[] = "/tmp/muster-check-service-XXXXXX";
 	int fd = mkstemp(path);
@@ -162,10 +161,17 @@ static void setup(const char *text)
 	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
 	close(fd);
 	struct errlist errs = { 0 };
-	cfg = config_load(path, &errs);
+	struct config *c = config_load(path, &errs);
 	unlink(path);
-	ck_assert_msg(cfg != NULL, "config: %s", errs.n ? errs.msgs[0] : "?");
+	ck_assert_msg(c != NULL, "config: %s", errs.n ? errs.msgs[0] : "?");
 	errlist_free(&errs);
+	return c;
+}
+
+/* Load the config text and set up a supervisor on a new loop. */
+static void setup(const char *text)
+{
+	cfg = load_text(text);
 
 	nevents = npids = 0;
 	spawn_fails = NULL;
@@ -1157,6 +1163,46 @@ START_TEST(bug_stop_order_through_stopped)
 }
 END_TEST
 
+/* Regression (found by the soak): a stop held through a service without a
+ * process (a done oneshot) is re-evaluated when the holder goes.  Here a
+ * reload changes db and removes web; web waited for db through the done
+ * oneshot migrate, so db's restart waited for web, and nothing stepped db
+ * again when web stopped: the reload was never applied. */
+START_TEST(bug_reload_hold_through_done)
+{
+	setup("[service db]\ncommand = /bin/db\n"
+	      "[service migrate]\ncommand = /bin/migrate\ntype = oneshot\ndepends = db\n"
+	      "[service web]\ncommand = /bin/web\ndepends = migrate\n");
+	sup_start_all(&sup);
+	exec_ok("db");
+	exec_ok("migrate");
+	reap("migrate", EXIT_CODE(0));
+	ck_assert_state("migrate", ST_DONE);
+	exec_ok("web");
+	ck_assert_state("web", ST_READY);
+
+	struct config *ncfg = load_text("[service db]\ncommand = /bin/db --new\n"
+					"[service migrate]\ncommand = /bin/migrate\ntype = oneshot\n"
+					"depends = db\n");
+	char *report = NULL, err[256];
+	ck_assert_int_eq(sup_reload(&sup, ncfg, &report, err, sizeof err), 0);
+	free(report);
+	/* web goes first; db waits for it */
+	ck_assert_uint_eq(kills("web", SIGTERM), 1);
+	ck_assert_msg(kills("db", SIGTERM) == 0, "db was stopped while web still runs");
+	reap("web", KILLED_BY(SIGTERM));
+	ck_assert_uint_eq(kills("db", SIGTERM), 1);
+	ck_assert_ptr_eq(sup_child_exited(&sup, S("db")->pid, KILLED_BY(SIGTERM)), S("db"));
+	/* applied: web is gone, db started again with its new command */
+	ck_assert_ptr_null(sup_find(&sup, "web"));
+	ck_assert_ptr_null(sup.pending);
+	ck_assert_uint_eq(spawns("db"), 2);
+	ck_assert_str_eq(S("db")->conf->argv[1], "--new");
+	cfg = ncfg; /* the old one was freed when the reload applied */
+	teardown();
+}
+END_TEST
+
 /* ---- with cgroups ---------------------------------------------------- */
 
 /* A stop signals the whole cgroup; the exit counts only once the cgroup
@@ -1267,6 +1313,7 @@ static Suite *service_suite(void)
 	tc = tcase_create("bugs");
 	tcase_add_test(tc, bug_stop_order_through_backoff);
 	tcase_add_test(tc, bug_stop_order_through_stopped);
+	tcase_add_test(tc, bug_reload_hold_through_done);
 	suite_add_tcase(s, tc);
 	return s;
 }
