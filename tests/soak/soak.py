@@ -789,6 +789,11 @@ class Soak:
             time.sleep(0.1)
         if self.log.pending:
             raise Violation("%s: the calm config was not applied in 60s" % what)
+        # what the chaos stopped stays stopped across a reload (`ready`
+        # does not wait for it): every service is asked up again
+        rc, out, err = self.ctl("start", "--no-block", *self.model.order)
+        if rc != 0:
+            raise Violation("%s: start of every service refused: %s %s" % (what, out.strip()[:300], err.strip()[:300]))
         if not self.wait_ready(90, list(self.model.order)):
             rc, out, err = self.ctl("status")
             raise Violation("%s: not every service came up in 90s:\n%s" % (what, out))
