@@ -29,6 +29,7 @@ static char parent_of_made[PATH_MAX];
 static bool enabled, fake;      /* fake: a plain directory tree */
 static enum cgroups_mode mode_ = CGROUPS_NO;
 static unsigned enabled_ctl;    /* controllers we enabled in base's subtree_control */
+static bool memory_on;          /* the services' cgroups have memory.events */
 
 static const char *const controllers[] = { "memory", "pids", "cpu" };
 enum { CTL_MEMORY = 1, CTL_PIDS = 2, CTL_CPU = 4 };
@@ -94,12 +95,15 @@ static ssize_t read_file(const char *path, char *buf, size_t len)
 		return -1;
 	size_t got = 0;
 	while (got < len - 1) {
-		ssize_t n = read(fd, buf + got, len - 1 - got);
+		size_t want = len - 1 - got;
+		ssize_t n = read(fd, buf + got, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
+		if ((size_t)n < want)
+			break; /* a short read of a regular file is its end: no read more for EOF */
 	}
 	close(fd);
 	buf[got] = '\0';
@@ -122,16 +126,36 @@ static long keyed_value(const char *path, const char *key)
 /* Each pid in a cgroup.procs file, to fn; returns how many. */
 static long each_pid(const char *path, int (*fn)(pid_t pid, void *arg), void *arg)
 {
-	FILE *f = fopen(path, "re");
-	long n = 0, pid;
-	if (!f)
+	/* read(2) straight into a buffer: no stdio (an fstat and a buffer a
+	 * call), as this is read at every stop of every service */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	while (fscanf(f, "%ld", &pid) == 1) {
-		n++;
-		if (fn && fn((pid_t)pid, arg))
+	char buf[4096];
+	long n = 0, pid = -1;
+	bool stop = false;
+	for (ssize_t got; !stop;) {
+		got = read(fd, buf, sizeof buf);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
 			break;
+		for (ssize_t i = 0; i < got && !stop; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				pid = (pid < 0 ? 0 : pid * 10) + (buf[i] - '0');
+			} else if (pid >= 0) {
+				n++;
+				stop = fn && fn((pid_t)pid, arg);
+				pid = -1;
+			}
+		}
 	}
-	fclose(f);
+	if (!stop && pid >= 0) {
+		n++;
+		if (fn)
+			fn((pid_t)pid, arg);
+	}
+	close(fd);
 	return n;
 }
 
@@ -233,7 +257,22 @@ static int enable_controller(unsigned bit, const char *name)
 	if (write_file(p, text) < 0)
 		return -1;
 	enabled_ctl |= bit;
+	memory_on |= bit == CTL_MEMORY;
 	return 0;
+}
+
+/* Is the memory controller on for the base's children (so that they
+ * have memory.events)?  Read once: it is muster's base, and muster
+ * enables what it needs itself. */
+static bool subtree_has_memory(void)
+{
+	char p[PATH_MAX], buf[512];
+	if (!path_of(p, sizeof p, NULL, "cgroup.subtree_control") || read_file(p, buf, sizeof buf) < 0)
+		return false;
+	for (char *w = strtok(buf, " +\n"); w; w = strtok(NULL, " +\n"))
+		if (!strcmp(w, "memory"))
+			return true;
+	return false;
 }
 
 bool cgroup_has_controller(const char *name)
@@ -353,6 +392,7 @@ int cgroup_setup(enum cgroups_mode mode, char *err, size_t len)
 		return mode == CGROUPS_YES ? -1 : 0;
 	}
 	enabled = true;
+	memory_on = subtree_has_memory();
 	return 0;
 }
 
@@ -476,29 +516,31 @@ int cgroup_populated(const char *name)
 	return v < 0 ? -1 : v > 0;
 }
 
+struct pid_match {
+	pid_t pid;
+	bool found;
+};
+
 static int is_pid(pid_t pid, void *arg)
 {
-	return pid == *(pid_t *)arg;
+	struct pid_match *m = arg;
+	return m->found = pid == m->pid;
 }
 
 bool cgroup_has_pid(const char *name, pid_t pid)
 {
 	char p[PATH_MAX];
-	FILE *f;
-	long x;
-	if (!enabled || !path_of(p, sizeof p, name, "cgroup.procs") || !(f = fopen(p, "re")))
+	struct pid_match m = { pid, false };
+	if (!enabled || !path_of(p, sizeof p, name, "cgroup.procs"))
 		return false;
-	bool found = false;
-	while (!found && fscanf(f, "%ld", &x) == 1)
-		found = is_pid((pid_t)x, &pid);
-	fclose(f);
-	return found;
+	each_pid(p, is_pid, &m);
+	return m.found;
 }
 
 unsigned long cgroup_oom_kills(const char *name)
 {
 	char p[PATH_MAX];
-	if (!enabled || !path_of(p, sizeof p, name, "memory.events"))
+	if (!enabled || !memory_on || !path_of(p, sizeof p, name, "memory.events"))
 		return 0;
 	long v = keyed_value(p, "oom_kill");
 	return v > 0 ? (unsigned long)v : 0;
@@ -636,7 +678,8 @@ static void watch_add(const char *name)
 			write_file(p, "");
 	}
 	watch_file(name, "cgroup.events");
-	watch_file(name, "memory.events");
+	if (memory_on)
+		watch_file(name, "memory.events");
 }
 
 void cgroup_teardown(void)
@@ -675,6 +718,7 @@ void cgroup_teardown(void)
 				write_file(p, text);
 		}
 	enabled_ctl = 0;
+	memory_on = false;
 	snprintf(self, sizeof self, "%ld", (long)getpid());
 	const char *to = made_base[0] ? parent_of_made : base;
 	snprintf(p, sizeof p, "%s/cgroup.procs", to);

@@ -184,11 +184,12 @@ static void cmd_status(struct client *c, struct proto_request *req)
 
 typedef int (*sup_op)(struct supervisor *, struct service *, char *, size_t);
 
-/* start, stop, restart wait for the outcome (unless block=no): the
- * request is held, and every state change asks op_verdict() of it.  Each
- * request holds its own wait, so a second start of a starting service is
- * answered at the same moment as the first, with the same outcome. */
-enum op_kind { OP_START, OP_STOP, OP_RESTART };
+/* start, stop, restart wait for the outcome (unless block=no), and wait
+ * only waits: the request is held, and every state change asks
+ * op_verdict() of it.  Each request holds its own wait, so a second start
+ * of a starting service is answered at the same moment as the first, with
+ * the same outcome. */
+enum op_kind { OP_START, OP_STOP, OP_RESTART, OP_WAIT };
 
 struct op_wait {
 	enum op_kind kind;
@@ -213,6 +214,26 @@ static int op_one(const struct op_wait *w, const struct service *s, struct pbuf 
 {
 	const char *name = s->conf->name;
 
+	if (w->kind == OP_WAIT) {
+		if (s->state == ST_READY || s->state == ST_DONE)
+			return 1;
+		if (s->state == ST_FAILED) {
+			pbuf_printf(why, "%s failed%s%s", name, s->reason ? ": " : "",
+				    s->reason ? s->reason : "");
+			return -1;
+		}
+		if (s->state == ST_STOPPED && !sup_is_wanted(s)) {
+			pbuf_printf(why, "%s is stopped%s%s%s", name, s->reason ? " (" : "",
+				    s->reason ? s->reason : "", s->reason ? ")" : "");
+			return -1;
+		}
+		if (cmds.sup->shutting_down) {
+			pbuf_printf(why, "muster is shutting down (%s is %s)", name,
+				    svc_state_name(s->state));
+			return -1;
+		}
+		return 0;
+	}
 	if (w->kind == OP_STOP) {
 		if (sup_is_wanted(s)) {
 			pbuf_printf(why, "%s: start requested while it stopped", name);
@@ -283,32 +304,35 @@ static void op_expired(struct client *c, void *arg)
 
 	for (size_t i = 0; i < w->n; i++) {
 		const struct service *s = sup_find(cmds.sup, w->names[i]);
-		if (s)
+		if (s && (w->kind != OP_WAIT || (s->state != ST_READY && s->state != ST_DONE)))
 			pbuf_printf(&why, "%s%s is %s", why.len ? ", " : "", s->conf->name,
 				    svc_state_name(s->state));
 	}
-	control_finishf(c, w->version >= 2 ? "timeout" : "fail",
-			"timed out after %gs (%s carries on): %s", w->timeout,
-			w->kind == OP_STOP ? "the stop" : "the start", why.data ? why.data : "");
+	if (w->kind == OP_WAIT) /* as in 0.1: a failure, not a kind of its own */
+		control_finishf(c, "fail", "timed out after %gs: %s", w->timeout,
+				why.data ? why.data : "");
+	else
+		control_finishf(c, w->version >= 2 ? "timeout" : "fail",
+				"timed out after %gs (%s carries on): %s", w->timeout,
+				w->kind == OP_STOP ? "the stop" : "the start", why.data ? why.data : "");
 	pbuf_free(&why);
 }
 
-/* start, stop, restart: every name must exist before anything is done;
- * then each is asked of the supervisor, and the outcome awaited. */
-static void run_op(struct client *c, struct proto_request *req, sup_op op, enum op_kind kind)
+static const struct control_hold op_hold = {
+	.check = op_settle, .expired = op_expired, .free = op_wait_free,
+};
+
+/* The request's names and options into a new op_wait: NULL with the
+ * reply sent when they are wrong (a name unknown, an option bad). */
+static struct op_wait *op_args(struct client *c, struct proto_request *req, enum op_kind kind,
+			       bool *block)
 {
-	static const struct control_hold hold = {
-		.check = op_settle, .expired = op_expired, .free = op_wait_free,
-	};
-	struct pbuf errs = { 0 };
-	size_t nerr = 0;
-	bool block = true;
 	struct op_wait *w = calloc(1, sizeof *w);
 
 	if (!w || !(w->names = calloc(req->nargs ? req->nargs : 1, sizeof *w->names))) {
 		op_wait_free(w);
 		control_finish(c, "fail", "out of memory");
-		return;
+		return NULL;
 	}
 	w->kind = kind;
 	w->timeout = -1;
@@ -320,29 +344,44 @@ static void run_op(struct client *c, struct proto_request *req, sup_op op, enum 
 				control_finishf(c, "usage",
 						"bad timeout '%s' (a duration: 500ms, 10s, 2m)", a + 8);
 				op_wait_free(w);
-				return;
+				return NULL;
 			}
-		} else if (!strcmp(a, "block=no")) {
-			block = false;
+		} else if (block && !strcmp(a, "block=no")) {
+			*block = false;
 		} else if (strchr(a, '=')) {
 			control_finishf(c, "usage", "%s: unknown option '%s'", req->cmd, a);
 			op_wait_free(w);
-			return;
+			return NULL;
 		} else if (!(w->names[w->n++] = strdup(a))) {
 			control_finish(c, "fail", "out of memory");
 			op_wait_free(w);
-			return;
+			return NULL;
 		}
 	}
 	if (w->n == 0) {
 		control_finishf(c, "usage", "%s needs at least one service name", req->cmd);
 		op_wait_free(w);
-		return;
+		return NULL;
 	}
 	if (expand_owned(c, &w->names, &w->n) < 0) {
 		op_wait_free(w);
-		return;
+		return NULL;
 	}
+	return w;
+}
+
+/* start, stop, restart: every name must exist before anything is done;
+ * then each is asked of the supervisor (op; none for wait), and the
+ * outcome awaited. */
+static void run_op(struct client *c, struct proto_request *req, sup_op op, enum op_kind kind)
+{
+	struct pbuf errs = { 0 };
+	size_t nerr = 0;
+	bool block = true;
+	struct op_wait *w = op_args(c, req, kind, op ? &block : NULL);
+
+	if (!w)
+		return;
 	struct service **svcs = calloc(w->n, sizeof *svcs);
 	if (!svcs) {
 		control_finish(c, "fail", "out of memory");
@@ -354,7 +393,7 @@ static void run_op(struct client *c, struct proto_request *req, sup_op op, enum 
 		op_wait_free(w);
 		return;
 	}
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; op && i < w->n; i++) {
 		char err[256] = "";
 		log_info("control: %s %s (requested by uid %u, pid %ld)", req->cmd, w->names[i],
 			 (unsigned)control_peer_uid(c), (long)control_peer_pid(c));
@@ -372,7 +411,7 @@ static void run_op(struct client *c, struct proto_request *req, sup_op op, enum 
 		control_finish(c, "ok", NULL);
 		op_wait_free(w);
 	} else {
-		control_hold(c, &hold, w, w->timeout);
+		control_hold(c, &op_hold, w, w->timeout);
 		op_settle(c, w);
 	}
 	pbuf_free(&errs);
@@ -476,143 +515,10 @@ static void reload_services(struct client *c, struct proto_request *req)
 	pbuf_free(&errs);
 }
 
-/* `wait`'s request: the services it waits for, and for how long. */
-struct wait {
-	char **names;
-	size_t n;
-	double timeout;         /* < 0: none */
-};
-
-static void wait_free(void *arg)
-{
-	struct wait *w = arg;
-	for (size_t i = 0; i < w->n; i++)
-		free(w->names[i]);
-	free(w->names);
-	free(w);
-}
-
-/* `wait`: 1 every service settled well, 0 not yet, -1 one went wrong (why
- * in *why). */
-static int wait_verdict(const struct wait *w, struct pbuf *why)
-{
-	bool pending = false;
-
-	for (size_t i = 0; i < w->n; i++) {
-		const struct service *s = sup_find(cmds.sup, w->names[i]);
-		if (!s) {
-			pbuf_printf(why, "%s: no longer configured", w->names[i]);
-			return -1;
-		}
-		if (s->state == ST_READY || s->state == ST_DONE)
-			continue;
-		if (s->state == ST_FAILED) {
-			pbuf_printf(why, "%s failed%s%s", s->conf->name, s->reason ? ": " : "",
-				    s->reason ? s->reason : "");
-			return -1;
-		}
-		if (s->state == ST_STOPPED && !sup_is_wanted(s)) {
-			pbuf_printf(why, "%s is stopped%s%s%s", s->conf->name,
-				    s->reason ? " (" : "", s->reason ? s->reason : "",
-				    s->reason ? ")" : "");
-			return -1;
-		}
-		if (cmds.sup->shutting_down) {
-			pbuf_printf(why, "muster is shutting down (%s is %s)", s->conf->name,
-				    svc_state_name(s->state));
-			return -1;
-		}
-		pending = true;
-	}
-	return pending ? 0 : 1;
-}
-
-static void settle_wait(struct client *c, void *arg)
-{
-	struct pbuf why = { 0 };
-	int v = wait_verdict(arg, &why);
-	if (v > 0)
-		control_finish(c, "ok", NULL);
-	else if (v < 0)
-		control_finish(c, "fail", why.data);
-	pbuf_free(&why);
-}
-
-static void wait_expired(struct client *c, void *arg)
-{
-	const struct wait *w = arg;
-	struct pbuf why = { 0 };
-
-	for (size_t i = 0; i < w->n; i++) {
-		const struct service *s = sup_find(cmds.sup, w->names[i]);
-		if (s && s->state != ST_READY && s->state != ST_DONE)
-			pbuf_printf(&why, "%s%s is %s", why.len ? ", " : "", s->conf->name,
-				    svc_state_name(s->state));
-	}
-	control_finishf(c, "fail", "timed out after %gs: %s", w->timeout, why.data ? why.data : "");
-	pbuf_free(&why);
-}
-
-/* wait's arguments into w: 0, or -1 with the reply sent. */
-static int wait_args(struct client *c, struct proto_request *req, struct wait *w)
-{
-	w->timeout = -1;
-	w->names = calloc(req->nargs ? req->nargs : 1, sizeof *w->names);
-	if (!w->names) {
-		control_finish(c, "fail", "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < req->nargs; i++) {
-		const char *a = req->args[i];
-		if (!strncmp(a, "timeout=", 8)) {
-			double d;
-			if (parse_duration(a + 8, &d) < 0) {
-				control_finishf(c, "usage",
-						"bad timeout '%s' (a duration: 500ms, 10s, 2m)", a + 8);
-				return -1;
-			}
-			w->timeout = d;
-		} else if (strchr(a, '=')) {
-			control_finishf(c, "usage", "wait: unknown option '%s'", a);
-			return -1;
-		} else if (!(w->names[w->n++] = strdup(a))) {
-			control_finish(c, "fail", "out of memory");
-			return -1;
-		}
-	}
-	if (w->n == 0) {
-		control_finish(c, "usage", "wait needs at least one service name");
-		return -1;
-	}
-	if (expand_owned(c, &w->names, &w->n) < 0)
-		return -1;
-	struct service **svcs = calloc(w->n, sizeof *svcs);
-	if (!svcs) {
-		control_finish(c, "fail", "out of memory");
-		return -1;
-	}
-	int found = find_all(c, w->names, w->n, svcs);
-	free(svcs);
-	return found;
-}
-
+/* wait: start's wait without the start */
 static void cmd_wait(struct client *c, struct proto_request *req)
 {
-	static const struct control_hold hold = {
-		.check = settle_wait, .expired = wait_expired, .free = wait_free,
-	};
-	struct wait *w = calloc(1, sizeof *w);
-
-	if (!w) {
-		control_finish(c, "fail", "out of memory");
-		return;
-	}
-	if (wait_args(c, req, w) < 0) {
-		wait_free(w);
-		return;
-	}
-	control_hold(c, &hold, w, w->timeout);
-	settle_wait(c, w);
+	run_op(c, req, NULL, OP_WAIT);
 }
 
 /* Every service that should be up is ready or done, and none failed. */

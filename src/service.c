@@ -1488,7 +1488,10 @@ static void deliver_exit(struct service *svc)
 void sup_service_exited(struct service *svc, int status)
 {
 	struct supervisor *sup = svc->sup;
-	bool cgroup = sup->ops->cgroup_populated && sup->ops->cgroup_populated(svc) >= 0;
+	/* read once: a cgroup found empty stays empty (nothing is left in it
+	 * to fork), and one that empties after this tells cgroup.events */
+	int populated = sup->ops->cgroup_populated ? sup->ops->cgroup_populated(svc) : -1;
+	bool cgroup = populated >= 0;
 	if (cgroup) {
 		/* the rest of its cgroup had the stop-signal with it (stopping),
 		 * or SIGTERM now; stop-timeout ends what stays */
@@ -1502,7 +1505,7 @@ void sup_service_exited(struct service *svc, int status)
 	svc->pid = 0;
 	svc->status = status;
 	hook_cancel(svc); /* a post-start or stop-command has nothing left to act on */
-	if (cgroup && sup->ops->cgroup_populated(svc) == 1) {
+	if (populated == 1) {
 		svc->draining = true;
 		if (!ev_is_active(&svc->w_stop_timer)) {
 			ev_timer_set(&svc->w_stop_timer, sup->killing ? 0 : svc->conf->stop_timeout, 0);

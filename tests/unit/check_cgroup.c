@@ -205,6 +205,7 @@ START_TEST(test_events_and_stats)
 {
 	char err[256];
 	fake_base("cpu memory pids\n", "");
+	put("cgroup.subtree_control", "memory\n"); /* on for the children: memory.events */
 	ck_assert_int_eq(cgroup_setup(CGROUPS_YES, err, sizeof err), 0);
 	struct svc_conf c = conf("web");
 	close(cgroup_create(&c, err, sizeof err));
@@ -226,6 +227,28 @@ START_TEST(test_events_and_stats)
 	ck_assert(!cgroup_has_pid("web", 12));
 	ck_assert_int_eq(cgroup_remove("web"), 0);
 	ck_assert(!exists("web.service"));
+	done();
+}
+END_TEST
+
+/* Without the memory controller on for the children (the kernel makes no
+ * memory.events then) no OOM count is read: a stop reads one file less
+ * per service; cgroup.procs is parsed without a trailing newline too. */
+START_TEST(test_no_memory_controller)
+{
+	char err[256];
+	fake_base("cpu pids\n", "");
+	ck_assert_int_eq(cgroup_setup(CGROUPS_YES, err, sizeof err), 0);
+	struct svc_conf c = conf("web");
+	close(cgroup_create(&c, err, sizeof err));
+	put("web.service/memory.events", "oom_kill 3\n"); /* not the kernel's: not read */
+	ck_assert_uint_eq(cgroup_oom_kills("web"), 0);
+	put("web.service/cgroup.procs", "120\n121\n122");
+	long procs;
+	int64_t mem;
+	cgroup_stats("web", &procs, &mem);
+	ck_assert_int_eq(procs, 3);
+	ck_assert(cgroup_has_pid("web", 122));
 	done();
 }
 END_TEST
@@ -279,6 +302,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_limit_missing_controller);
 	tcase_add_test(tc, test_kill);
 	tcase_add_test(tc, test_events_and_stats);
+	tcase_add_test(tc, test_no_memory_controller);
 	tcase_add_test(tc, test_watch);
 	suite_add_tcase(s, tc);
 	return s;
