@@ -42,6 +42,20 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* Does one of the 8 bytes at s need more than a copy: a control byte, DEL,
+ * '"', '\\' or a byte of 0x80 and up? (The usual has-zero-byte tests.) */
+static inline bool word_needs_look(const unsigned char *s)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t w;
+	memcpy(&w, s, sizeof w);
+#define HAS_ZERO(v) (((v) - ones) & ~(v) & highs)
+	uint64_t low = (w - 0x20 * ones) & ~w & highs; /* a byte below 0x20 */
+	uint64_t x = w ^ (0x7f * ones), q = w ^ (0x22 * ones), bs = w ^ (0x5c * ones);
+	return (w & highs) || low || HAS_ZERO(x) || HAS_ZERO(q) || HAS_ZERO(bs);
+#undef HAS_ZERO
+}
+
 void logfmt_json_string(struct pbuf *b, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -59,8 +73,11 @@ void logfmt_json_string(struct pbuf *b, const char *str, size_t len)
 	for (size_t i = 0; i < len;) {
 		unsigned c = s[i];
 		if (safe[c]) {
-			/* a run of plain ASCII: copied at once */
+			/* a run of plain ASCII: copied at once, found 8 bytes at a
+			 * time while no byte of a word needs a look */
 			size_t j = i + 1;
+			while (j + 8 <= len && !word_needs_look(s + j))
+				j += 8;
 			while (j < len && safe[s[j]])
 				j++;
 			memcpy(o, s + i, j - i);
@@ -108,6 +125,7 @@ size_t logfmt_time_utc(char *buf, size_t len, int64_t time_ns)
 	/* gmtime_r() and the date's digits once a second */
 	static int64_t last = INT64_MIN;
 	static char head[80];
+	static size_t hl;
 	int64_t sec = time_ns / 1000000000, us = time_ns % 1000000000 / 1000;
 	if (us < 0) {
 		sec--;
@@ -119,9 +137,9 @@ size_t logfmt_time_utc(char *buf, size_t len, int64_t time_ns)
 		gmtime_r(&t, &tm);
 		snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		hl = strlen(head);
 		last = sec;
 	}
-	size_t hl = strlen(head);
 	if (len < hl + 8)
 		return 0;
 	memcpy(buf, head, hl);

@@ -100,6 +100,37 @@ START_TEST(test_every_control_character)
 }
 END_TEST
 
+/* A byte that needs escaping, at every place of a line of plain ASCII: the
+ * runs of plain bytes are found 8 at a time, and none may slip through a
+ * word.  Each line must decode back to itself (0x80 alone becomes U+FFFD). */
+START_TEST(test_special_byte_at_every_offset)
+{
+	static const unsigned char special[] = { 0x00, 0x01, 0x0a, 0x1f, 0x20, '"', '\\',
+						  0x7e, 0x7f, 0x80, 0xc3, 0xff };
+	char line[40], out[256];
+	for (size_t k = 0; k < sizeof special; k++) {
+		for (size_t at = 0; at < sizeof line; at++) {
+			memset(line, 'a', sizeof line);
+			line[at] = (char)special[k];
+			const char *j = enc(line, sizeof line);
+			long n = decode(j, out);
+			ck_assert_msg(n >= 0, "byte 0x%02x at %zu: not valid JSON: %s", special[k], at, j);
+			if (special[k] < 0x80) {
+				ck_assert_int_eq(n, (long)sizeof line);
+				ck_assert_msg(!memcmp(out, line, sizeof line), "byte 0x%02x at %zu: %s",
+					      special[k], at, j);
+			} else {
+				/* invalid alone: U+FFFD (3 bytes) in its place, the rest as is */
+				ck_assert_int_eq(n, (long)sizeof line + 2);
+				ck_assert(!memcmp(out, line, at));
+				ck_assert(!memcmp(out + at, "\xef\xbf\xbd", 3));
+				ck_assert(!memcmp(out + at + 3, line + at + 1, sizeof line - at - 1));
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_invalid_utf8)
 {
 	static const struct {
@@ -213,6 +244,7 @@ static Suite *logfmt_suite(void)
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_every_control_character);
 	tcase_add_test(tc, test_invalid_utf8);
+	tcase_add_test(tc, test_special_byte_at_every_offset);
 	tcase_add_test(tc, test_one_mib_line);
 	tcase_add_test(tc, test_json_line);
 	suite_add_tcase(s, tc);
