@@ -65,7 +65,7 @@ struct sink {
 	bool dead;              /* write failed for good: discard */
 	ev_io w;
 	struct entry *q;        /* the lines to write, in order (circular) */
-	size_t qhead, qlen, qcap;
+	size_t qhead, qlen, qcap; /* qcap: 0 or a power of two */
 	size_t skip;            /* bytes of the first line already written */
 	struct pbuf enc;        /* json: encoded, not yet written from encoff */
 	size_t encoff;
@@ -578,13 +578,13 @@ static int sink_push(struct sink *s, struct svclog *l, uint64_t pos, uint32_t co
 		if (!q)
 			return -1;
 		for (size_t i = 0; i < s->qlen; i++)
-			q[i] = s->q[(s->qhead + i) % s->qcap];
+			q[i] = s->q[(s->qhead + i) & (s->qcap - 1)];
 		free(s->q);
 		s->q = q;
 		s->qcap = ncap;
 		s->qhead = 0;
 	}
-	s->q[(s->qhead + s->qlen) % s->qcap] = (struct entry){ l, pos, cost, timestamps };
+	s->q[(s->qhead + s->qlen) & (s->qcap - 1)] = (struct entry){ l, pos, cost, timestamps };
 	s->qlen++;
 	s->queued += cost;
 	l->queued++;
@@ -597,7 +597,7 @@ static void sink_pop(struct sink *s)
 	struct entry *e = &s->q[s->qhead];
 	ring_release(&e->l->ring, e->pos);
 	s->queued -= e->cost;
-	s->qhead = (s->qhead + 1) % s->qcap;
+	s->qhead = (s->qhead + 1) & (s->qcap - 1);
 	s->qlen--;
 	s->skip = 0;
 	struct svclog *l = e->l;
@@ -1052,8 +1052,7 @@ static void push_line(struct svclog *l, int stream, struct logfile *lf, const ch
 			probe_output_line(l->name, text, len);
 		return;
 	}
-	uint64_t p = pos;
-	ring_read(&l->ring, &p, &ln);
+	/* ln (text, len, time) is what the ring now holds: no read back */
 	if (lf) {
 		char ts[48];
 		size_t tslen = timestamps && !(flags & RING_CONT) ? logfmt_stamp(ts, sizeof ts, ln.time_ns) : 0;
