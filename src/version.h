@@ -3,5 +3,5 @@
  */
 #ifndef MUSTER_VERSION_H
 #define MUSTER_VERSION_H
-#define MUSTER_VERSION "0.1.0"
+#define MUSTER_VERSION "0.2.0"
 #endif
