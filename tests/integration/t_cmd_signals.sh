@@ -6,20 +6,7 @@
 # are forwarded, and SIGINT stops the run: CMD gets SIGTERM.
 . "$(dirname "$0")/lib.sh"
 : "${HELPERS:=$(cd "$(dirname "$0")/../.." && pwd)/build/helpers}"
-SIGREC=$HELPERS/sigrecord
-[ -x "$SIGREC" ] || fail "helper $SIGREC is missing: build it with make integration"
-
-# wait_lines FILE N: until FILE has N complete lines.
-wait_lines() {
-	local deadline=$(($(date +%s) + DEFAULT_WAIT)) n
-	while :; do
-		n=$(wc -l <"$1" 2>/dev/null)
-		[ "${n:-0}" -ge "$2" ] && return 0
-		[ "$(date +%s)" -gt "$deadline" ] &&
-			fail "$(basename "$1"): expected $2 lines within ${DEFAULT_WAIT}s, found ${n:-0}: $(tr '\n' '|' <"$1")"
-		sleep 0.02
-	done
-}
+. "$(dirname "$0")/signals.sh"
 
 # send_and_expect SIG NAME: send SIG to muster; CMD records "NAME from=MPID".
 n=0

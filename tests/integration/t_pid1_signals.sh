@@ -7,22 +7,9 @@
 # also shows that muster caught every one of them.
 . "$(dirname "$0")/lib.sh"
 : "${HELPERS:=$(cd "$(dirname "$0")/../.." && pwd)/build/helpers}"
-SIGREC=$HELPERS/sigrecord
-[ -x "$SIGREC" ] || fail "helper $SIGREC is missing: build it with make integration"
+. "$(dirname "$0")/signals.sh"
 
 . "$(dirname "$0")/pid1.sh"
-
-# wait_lines FILE N: until FILE has N complete lines.
-wait_lines() {
-	local deadline=$(($(date +%s) + DEFAULT_WAIT)) n
-	while :; do
-		n=$(wc -l <"$1" 2>/dev/null)
-		[ "${n:-0}" -ge "$2" ] && return 0
-		[ "$(date +%s)" -gt "$deadline" ] &&
-			fail "$(basename "$1"): expected $2 lines within ${DEFAULT_WAIT}s, found ${n:-0}: $(tr '\n' '|' <"$1")"
-		sleep 0.02
-	done
-}
 
 start_pid1 -- "$SIGREC" "$TEST_DIR/rec.txt"
 wait_lines rec.txt 1
